@@ -1,0 +1,87 @@
+"""Writes for API tokens and sessions."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from teams.audit import Actor, audit_record
+
+from .models import ApiToken
+from .scopes import validate_scopes
+
+TOKEN_PREFIX = "baton_"
+MAX_TOKEN_DAYS = 366
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    actor: Actor,
+    user: AbstractBaseUser,
+    name: str,
+    scopes: list[str] | str,
+    days: int | None = 90,
+) -> tuple[ApiToken, str]:
+    """Create a token; returns (row, raw token). The raw token is never stored or shown again."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Give the token a name, e.g. 'CI deploys'."
+    elif len(name) > 100:
+        errors["name"] = "A token name has at most 100 characters."
+    elif ApiToken.objects.filter(user=user, name=name).exists():
+        errors["name"] = f"You already have a token named '{name}'."
+    try:
+        scopes = validate_scopes(scopes)
+    except ValueError as exc:
+        errors["scopes"] = str(exc)
+    if days is not None and (not isinstance(days, int) or not 1 <= days <= MAX_TOKEN_DAYS):
+        errors["days"] = f"A token lives between 1 and {MAX_TOKEN_DAYS} days."
+    if errors:
+        raise ValidationError(errors)
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        token_hash=hash_token(raw),
+        scopes=scopes,
+        expires_at=timezone.now() + timedelta(days=days) if days else None,
+    )
+    audit_record(
+        actor=actor,
+        action="token.create",
+        target=user,
+        changes={"token": name, "scopes": scopes, "days": days},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="token.revoke", target=token.user, changes={"token": token.name}
+        )
+    return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record use at most once a minute (a write per request would cost more than the call)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

@@ -1,0 +1,29 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts import urls as accounts_urls
+from teams import urls as teams_urls
+
+from .health import healthz
+
+# The admin site signs in through allauth (password + MFA), never its own form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Baton administration"
+
+api_v1 = [
+    *teams_urls.api_urlpatterns,
+    *accounts_urls.api_urlpatterns,
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(accounts_urls.urlpatterns)),
+    path("", include(teams_urls.urlpatterns)),
+]

@@ -1,0 +1,75 @@
+"""Who may do what with people and teams: rules predicates, checked object by object.
+
+Roles: org member / manager / admin (Profile.org_role), team member / lead (Membership.role).
+"""
+
+from __future__ import annotations
+
+import rules
+
+from .models import Membership, OrgRole, TeamRole
+
+
+def _role(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    profile = getattr(user, "profile", None)
+    return profile.org_role if profile is not None else None
+
+
+@rules.predicate
+def is_person(user) -> bool:
+    return _role(user) is not None
+
+
+@rules.predicate
+def is_org_admin(user) -> bool:
+    return _role(user) == OrgRole.ADMIN
+
+
+@rules.predicate
+def is_org_manager(user) -> bool:
+    return _role(user) in (OrgRole.MANAGER, OrgRole.ADMIN)
+
+
+@rules.predicate
+def is_self(user, person) -> bool:
+    return person is not None and getattr(person, "pk", None) == user.pk
+
+
+@rules.predicate
+def is_team_lead(user, team) -> bool:
+    if team is None or not is_person(user):
+        return False
+    cache = getattr(user, "_lead_team_ids", None)
+    if cache is None:
+        cache = set(
+            Membership.objects.filter(person=user, role=TeamRole.LEAD).values_list(
+                "team_id", flat=True
+            )
+        )
+        user._lead_team_ids = cache
+    return team.pk in cache
+
+
+# Directory: everyone signed in reads people and teams.
+rules.add_perm("teams.view_directory", is_person)
+rules.add_perm("teams.view_person", is_person)
+rules.add_perm("teams.view_team", is_person)
+# Contact details (email, phone): yourself, or an admin.
+rules.add_perm("teams.view_contact", is_person & (is_self | is_org_admin))
+# Profile and working hours: yourself, or an admin.
+rules.add_perm("teams.change_profile", is_person & (is_self | is_org_admin))
+# People and roles: admins only.
+rules.add_perm("teams.add_person", is_org_admin)
+rules.add_perm("teams.change_org_role", is_org_admin)
+rules.add_perm("teams.deactivate_person", is_org_admin & ~is_self)
+rules.add_perm("teams.import_people", is_org_admin)
+# Teams: admins and managers create; leads edit their team and its memberships.
+rules.add_perm("teams.add_team", is_org_manager)
+rules.add_perm("teams.change_team", is_org_admin | is_team_lead)
+rules.add_perm("teams.delete_team", is_org_admin)
+rules.add_perm("teams.manage_memberships", is_org_admin | is_team_lead)
+# Org settings and the audit log: admins.
+rules.add_perm("teams.change_org_settings", is_org_admin)
+rules.add_perm("teams.view_audit", is_org_admin)

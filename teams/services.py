@@ -1,0 +1,479 @@
+"""Every write to people, teams, memberships, roles and org settings.
+
+Each function takes keyword-only arguments, runs in one transaction, records an audit event,
+and schedules side effects (emails, session ends) with transaction.on_commit.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import hours as hours_math
+from .audit import Actor, audit_record
+from .models import (
+    Membership,
+    MfaPolicy,
+    OrgRole,
+    OrgSettings,
+    Profile,
+    Team,
+    TeamRole,
+    WorkingInterval,
+)
+from .zones import is_valid_country, is_valid_zone, zone_error
+
+User = get_user_model()
+
+DEFAULT_WORKING_HOURS = {
+    "mon": ["09:00-17:00"],
+    "tue": ["09:00-17:00"],
+    "wed": ["09:00-17:00"],
+    "thu": ["09:00-17:00"],
+    "fri": ["09:00-17:00"],
+    "sat": [],
+    "sun": [],
+}
+
+
+# --- validation shared by services, API and forms --------------------------------------------
+
+
+def clean_time_zone(value: str) -> str:
+    value = (value or "").strip()
+    if not is_valid_zone(value):
+        raise ValidationError({"time_zone": zone_error(value)})
+    return value
+
+
+def clean_country(value: str) -> str:
+    value = (value or "").strip().upper()
+    if not is_valid_country(value):
+        raise ValidationError(
+            {"country": f"'{value}' is not an ISO 3166 country code (e.g. GB, BR, IN)."}
+        )
+    return value
+
+
+def clean_working_hours(value: object) -> dict[str, list[str]]:
+    try:
+        return hours_math.normalize(value)
+    except hours_math.WorkingHoursError as exc:
+        raise ValidationError({"working_hours": str(exc)}) from exc
+
+
+def clean_org_role(value: str) -> str:
+    if value not in OrgRole.values:
+        raise ValidationError(
+            {"org_role": f"'{value}' is not an org role ({', '.join(OrgRole.values)})."}
+        )
+    return value
+
+
+def clean_team_role(value: str) -> str:
+    if value not in TeamRole.values:
+        raise ValidationError(
+            {"role": f"'{value}' is not a team role ({', '.join(TeamRole.values)})."}
+        )
+    return value
+
+
+def _store_intervals(profile: Profile) -> None:
+    WorkingInterval.objects.filter(profile=profile).delete()
+    WorkingInterval.objects.bulk_create(
+        WorkingInterval(profile=profile, start_minute=r.start, end_minute=r.end)
+        for r in hours_math.week_ranges(profile.working_hours)
+    )
+
+
+def _sync_staff_flags(user: AbstractBaseUser, org_role: str) -> None:
+    # The Django admin site is for org admins only.
+    is_admin = org_role == OrgRole.ADMIN
+    if user.is_staff != is_admin or user.is_superuser != is_admin:
+        user.is_staff = is_admin
+        user.is_superuser = is_admin
+        user.save(update_fields=["is_staff", "is_superuser"])
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Actor,
+    username: str,
+    email: str,
+    display_name: str,
+    time_zone: str,
+    country: str,
+    working_hours: object | None = None,
+    org_role: str = OrgRole.MEMBER,
+    title: str = "",
+    phone: str = "",
+    password: str | None = None,
+    send_invite: bool = True,
+    audit: bool = True,
+) -> AbstractBaseUser:
+    """Create a person (admins invite people; there is no self sign-up)."""
+    errors: dict[str, str] = {}
+    username = (username or "").strip()
+    email = (email or "").strip().lower()
+    display_name = (display_name or "").strip()
+    if not username:
+        errors["username"] = "A username is required."
+    elif len(username) > 150:
+        errors["username"] = "A username has at most 150 characters."
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = f"The username '{username}' is already taken."
+    if not email or "@" not in email:
+        errors["email"] = "A valid email address is required."
+    elif User.objects.filter(email__iexact=email).exists():
+        errors["email"] = f"The email '{email}' is already in use."
+    if not display_name:
+        errors["display_name"] = "A display name is required."
+    for field, cleaner, value in (
+        ("time_zone", clean_time_zone, time_zone),
+        ("country", clean_country, country),
+        (
+            "working_hours",
+            clean_working_hours,
+            DEFAULT_WORKING_HOURS if working_hours is None else working_hours,
+        ),
+        ("org_role", clean_org_role, org_role),
+    ):
+        try:
+            cleaned = cleaner(value)
+        except ValidationError as exc:
+            errors[field] = exc.message_dict[field][0]
+        else:
+            if field == "time_zone":
+                time_zone = cleaned
+            elif field == "country":
+                country = cleaned
+            elif field == "working_hours":
+                working_hours = cleaned
+    if errors:
+        raise ValidationError(errors)
+
+    user = User(username=username, email=email, first_name=display_name[:150])
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    profile = Profile.objects.create(
+        user=user,
+        display_name=display_name,
+        time_zone=time_zone,
+        country=country,
+        working_hours=working_hours,
+        org_role=org_role,
+        title=title or "",
+        phone=phone or "",
+    )
+    _store_intervals(profile)
+    _sync_staff_flags(user, org_role)
+    if audit:
+        audit_record(
+            actor=actor,
+            action="person.create",
+            target=user,
+            changes={"username": username, "org_role": org_role, "time_zone": time_zone},
+        )
+    if send_invite and not password:
+        from .tasks import send_invitation
+
+        transaction.on_commit(lambda: send_invitation.delay(user.pk))
+    return user
+
+
+PROFILE_FIELDS = ("display_name", "title", "time_zone", "country", "phone", "working_hours")
+
+
+@transaction.atomic
+def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -> Profile:
+    """Change profile fields (display_name, title, time_zone, country, phone, working_hours)."""
+    unknown = set(fields) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+    profile = Profile.objects.select_for_update().get(user=person)
+    cleaned: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    for name, value in fields.items():
+        try:
+            if name == "time_zone":
+                cleaned[name] = clean_time_zone(value)
+            elif name == "country":
+                cleaned[name] = clean_country(value)
+            elif name == "working_hours":
+                cleaned[name] = clean_working_hours(value)
+            elif name == "display_name":
+                value = str(value or "").strip()
+                if not value:
+                    raise ValidationError({name: "A display name is required."})
+                cleaned[name] = value[:150]
+            else:
+                cleaned[name] = str(value or "").strip()[:150]
+        except ValidationError as exc:
+            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    changes = {}
+    for name, value in cleaned.items():
+        old = getattr(profile, name)
+        if old != value:
+            changes[name] = {"from": old, "to": value}
+            setattr(profile, name, value)
+    if changes:
+        profile.save()
+        if "working_hours" in changes:
+            _store_intervals(profile)
+        if "display_name" in changes:
+            person.first_name = profile.display_name[:150]
+            person.save(update_fields=["first_name"])
+        audit_record(actor=actor, action="person.update", target=person, changes=changes)
+    return profile
+
+
+@transaction.atomic
+def person_set_org_role(*, actor: Actor, person: AbstractBaseUser, org_role: str) -> Profile:
+    org_role = clean_org_role(org_role)
+    profile = Profile.objects.select_for_update().get(user=person)
+    if profile.org_role == org_role:
+        return profile
+    if (
+        profile.org_role == OrgRole.ADMIN
+        and not Profile.objects.filter(org_role=OrgRole.ADMIN, user__is_active=True)
+        .exclude(pk=profile.pk)
+        .exists()
+    ):
+        raise ValidationError({"org_role": "The org must keep at least one active admin."})
+    old = profile.org_role
+    profile.org_role = org_role
+    profile.save(update_fields=["org_role"])
+    _sync_staff_flags(person, org_role)
+    audit_record(
+        actor=actor,
+        action="person.org_role",
+        target=person,
+        changes={"org_role": {"from": old, "to": org_role}},
+    )
+    return profile
+
+
+@transaction.atomic
+def person_deactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
+    """Mark a person as having left; they can no longer sign in and every session ends."""
+    if actor.user is not None and actor.user.pk == person.pk:
+        raise ValidationError({"person": "You cannot deactivate yourself."})
+    profile = Profile.objects.select_for_update().get(user=person)
+    if (
+        profile.org_role == OrgRole.ADMIN
+        and not Profile.objects.filter(org_role=OrgRole.ADMIN, user__is_active=True)
+        .exclude(pk=profile.pk)
+        .exists()
+    ):
+        raise ValidationError({"person": "The org must keep at least one active admin."})
+    if not person.is_active:
+        return
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    profile.left_at = timezone.now()
+    profile.save(update_fields=["left_at"])
+    audit_record(actor=actor, action="person.deactivate", target=person)
+    user_id = person.pk
+    transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
+
+
+@transaction.atomic
+def person_reactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
+    if person.is_active:
+        return
+    person.is_active = True
+    person.save(update_fields=["is_active"])
+    Profile.objects.filter(user=person).update(left_at=None)
+    audit_record(actor=actor, action="person.reactivate", target=person)
+
+
+def sessions_end_all(*, user_id: int) -> int:
+    """End every session of a person (allauth's user sessions plus any stray Django session),
+    and tell their open WebSockets to close."""
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for user_session in UserSession.objects.filter(user_id=user_id):
+        user_session.end()
+        ended += 1
+    from accounts.events import send_to_user
+
+    send_to_user(user_id, {"type": "session.ended"})
+    return ended
+
+
+# --- teams and memberships -------------------------------------------------------------------
+
+
+def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(name)[:100] or "team"
+    slug, n = base, 2
+    while Team.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _check_parent(team: Team | None, parent: Team | None) -> None:
+    if parent is None or team is None or team.pk is None:
+        return
+    node: Team | None = parent
+    seen = set()
+    while node is not None and node.pk not in seen:
+        if node.pk == team.pk:
+            raise ValidationError({"parent": "A team cannot be inside itself or its sub-teams."})
+        seen.add(node.pk)
+        node = node.parent
+
+
+@transaction.atomic
+def team_create(
+    *,
+    actor: Actor,
+    name: str,
+    slug: str | None = None,
+    parent: Team | None = None,
+    description: str = "",
+    audit: bool = True,
+) -> Team:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "A team needs a name."})
+    if slug:
+        slug = slugify(slug)
+        if not slug:
+            raise ValidationError({"slug": "A slug has letters, digits and hyphens."})
+        if Team.objects.filter(slug=slug).exists():
+            raise ValidationError({"slug": f"The slug '{slug}' is already taken."})
+    else:
+        slug = _unique_slug(name)
+    team = Team.objects.create(name=name, slug=slug, parent=parent, description=description)
+    if audit:
+        audit_record(
+            actor=actor,
+            action="team.create",
+            target=team,
+            changes={"name": name, "parent": parent.pk if parent else None},
+        )
+    return team
+
+
+@transaction.atomic
+def team_update(
+    *,
+    actor: Actor,
+    team: Team,
+    name: str | None = None,
+    parent: Team | None | type[Ellipsis] = ...,
+    description: str | None = None,
+) -> Team:
+    changes = {}
+    if name is not None:
+        name = name.strip()
+        if not name:
+            raise ValidationError({"name": "A team needs a name."})
+        if name != team.name:
+            changes["name"] = {"from": team.name, "to": name}
+            team.name = name
+    if parent is not ...:
+        _check_parent(team, parent)
+        if (parent.pk if parent else None) != team.parent_id:
+            changes["parent"] = {"from": team.parent_id, "to": parent.pk if parent else None}
+            team.parent = parent
+    if description is not None and description != team.description:
+        changes["description"] = "changed"
+        team.description = description
+    if changes:
+        team.save()
+        audit_record(actor=actor, action="team.update", target=team, changes=changes)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, actor: Actor, team: Team) -> None:
+    if team.children.exists():
+        raise ValidationError({"team": "Move or delete the sub-teams first."})
+    audit_record(actor=actor, action="team.delete", target=team)
+    team.delete()
+
+
+@transaction.atomic
+def membership_set(
+    *,
+    actor: Actor,
+    team: Team,
+    person: AbstractBaseUser,
+    role: str = TeamRole.MEMBER,
+    audit: bool = True,
+) -> Membership:
+    """Add a person to a team, or change their role there."""
+    role = clean_team_role(role)
+    if not person.is_active:
+        raise ValidationError({"person": "This person has left and cannot join a team."})
+    membership, created = Membership.objects.select_for_update().get_or_create(
+        team=team, person=person, defaults={"role": role}
+    )
+    if created:
+        if audit:
+            audit_record(
+                actor=actor,
+                action="membership.add",
+                target=team,
+                changes={"person": person.pk, "role": role},
+            )
+    elif membership.role != role:
+        old = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+        audit_record(
+            actor=actor,
+            action="membership.role",
+            target=team,
+            changes={"person": person.pk, "role": {"from": old, "to": role}},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Actor, team: Team, person: AbstractBaseUser) -> None:
+    deleted, _ = Membership.objects.filter(team=team, person=person).delete()
+    if not deleted:
+        raise ValidationError({"person": "This person is not a member of the team."})
+    audit_record(
+        actor=actor, action="membership.remove", target=team, changes={"person": person.pk}
+    )
+
+
+# --- org settings ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def org_settings_update(*, actor: Actor, mfa_required_for: str) -> OrgSettings:
+    if mfa_required_for not in MfaPolicy.values:
+        raise ValidationError(
+            {"mfa_required_for": f"Choose one of: {', '.join(MfaPolicy.values)}."}
+        )
+    org, _ = OrgSettings.objects.select_for_update().get_or_create(pk=1)
+    if org.mfa_required_for != mfa_required_for:
+        old = org.mfa_required_for
+        org.mfa_required_for = mfa_required_for
+        org.save()
+        audit_record(
+            actor=actor,
+            action="org.settings",
+            target=org,
+            changes={"mfa_required_for": {"from": old, "to": mfa_required_for}},
+        )
+    return org
