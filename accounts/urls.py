@@ -1,5 +1,3 @@
-from django.urls import path  # noqa: F401
+"""Pages of the accounts app (API tokens, sessions)."""
 
 urlpatterns = []
-
-api_urlpatterns = []

@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import api_urls as accounts_api_urls
 from accounts import urls as accounts_urls
+from teams import api_urls as teams_api_urls
 from teams import urls as teams_urls
 
 from .health import healthz
@@ -13,8 +15,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Baton administration"
 
 api_v1 = [
-    *teams_urls.api_urlpatterns,
-    *accounts_urls.api_urlpatterns,
+    *teams_api_urls.urlpatterns,
+    *accounts_api_urls.urlpatterns,
 ]
 
 urlpatterns = [

@@ -1,0 +1,3 @@
+"""/api/v1/ routes of the accounts app (included by config.urls)."""
+
+urlpatterns = []

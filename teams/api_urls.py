@@ -1,0 +1,3 @@
+"""/api/v1/ routes of the teams app (included by config.urls)."""
+
+urlpatterns = []
