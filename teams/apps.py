@@ -6,4 +6,5 @@ class TeamsConfig(AppConfig):
     verbose_name = "People and teams"
 
     def ready(self) -> None:
-        from . import audit_signals  # noqa: F401  (sign-in events into the audit log)
+        # Rules register themselves on import; audit_signals records sign-in events.
+        from . import audit_signals, permissions  # noqa: F401
