@@ -22,6 +22,17 @@ def is_verified(request_or_scope, user: AbstractBaseUser) -> bool:
     """
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    # The middleware and DRF both ask during one request; answer once.
+    cached = getattr(request_or_scope, "_baton_verified", None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
+    answer = _is_verified(request_or_scope, user)
+    if not isinstance(request_or_scope, dict):
+        request_or_scope._baton_verified = (user.pk, answer)
+    return answer
+
+
+def _is_verified(request_or_scope, user: AbstractBaseUser) -> bool:
     if getattr(user, "profile", None) is None:
         return False  # accounts without a profile (e.g. a bare createsuperuser) are not people
     session = _session(request_or_scope)

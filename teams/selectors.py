@@ -128,7 +128,9 @@ def person_detail(*, person_id: int) -> AbstractBaseUser:
 def team_list(*, q: str = "") -> QuerySet:
     from django.db.models import Count
 
-    qs = Team.objects.select_related("parent").annotate(member_count=Count("memberships"))
+    qs = Team.objects.select_related("parent").annotate(
+        member_count=Count("memberships", filter=Q(memberships__person__is_active=True))
+    )
     if q:
         qs = qs.filter(name__icontains=q)
     return qs.order_by("name")
@@ -186,3 +188,31 @@ def lead_team_ids(user: AbstractBaseUser) -> set[int]:
     return set(
         Membership.objects.filter(person=user, role="lead").values_list("team_id", flat=True)
     )
+
+
+def people_search(
+    *,
+    q: str = "",
+    team: Team | int | None = None,
+    country: str = "",
+    time_zone: str = "",
+    working_now: bool | None = None,
+    at: datetime | None = None,
+    include_left: bool = False,
+) -> QuerySet:
+    """people_directory plus the API's extra filters (zone, and "not working now")."""
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    qs = people_directory(
+        q=q,
+        team=team,
+        country=country,
+        working_at=at if working_now is True else None,
+        include_left=include_left,
+    )
+    if time_zone:
+        qs = qs.filter(profile__time_zone=time_zone)
+    if working_now is False:
+        qs = qs.exclude(pk__in=User.objects.filter(working_now_q(at)).values("pk"))
+    return qs

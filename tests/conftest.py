@@ -49,3 +49,29 @@ def member_client(member):
 @pytest.fixture
 def admin_client(admin_user):
     return sign_in(Client(), admin_user)
+
+
+def mark_reauthenticated(client: Client, user) -> Client:
+    """Record a fresh password re-authentication in the client's session (as allauth does)."""
+    import time
+
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    session = client.session
+    records = list(session.get(AUTHENTICATION_METHODS_SESSION_KEY) or [])
+    records.append(
+        {
+            "method": "password",
+            "at": time.time(),
+            "reauthenticated": True,
+            "username": user.get_username(),
+        }
+    )
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+    return client

@@ -1,0 +1,149 @@
+"""REST API for a person's own API tokens: /api/v1/tokens/.
+
+Session only: these views leave `scope_area` unset, so TokenHasScope refuses any API token
+(a leaked token must not be able to mint more tokens or outlive its own revocation).
+"""
+
+from __future__ import annotations
+
+from allauth.account.internal.flows.reauthentication import is_reauthentication_required
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from teams.audit import Actor
+
+from .models import ApiToken
+from .scopes import SCOPES
+from .services import MAX_TOKEN_DAYS, api_token_create, api_token_revoke
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Tells drf-spectacular how BearerTokenAuthentication appears in the schema."""
+
+    target_class = "accounts.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer"}
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    is_usable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "is_usable",
+        ]
+        read_only_fields = fields
+
+    def get_is_usable(self, token: ApiToken) -> bool:
+        return token.is_usable(self.context["now"])
+
+
+class ApiTokenCreatedSerializer(ApiTokenSerializer):
+    token = serializers.CharField(
+        read_only=True, help_text="The secret. Shown in this response only; store it now."
+    )
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = [*ApiTokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields
+
+
+class ApiTokenCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    scopes = serializers.ListField(
+        child=serializers.CharField(max_length=32),
+        allow_empty=False,
+        help_text=f"Any of: {', '.join(SCOPES)}.",
+    )
+    days = serializers.IntegerField(
+        required=False, default=90, help_text=f"Lifetime, 1 to {MAX_TOKEN_DAYS} days."
+    )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: "Unknown field; it cannot be set here." for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+TOKEN_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Token id.")
+
+
+@extend_schema(tags=["tokens"])
+@extend_schema_view(
+    list=extend_schema(summary="List your API tokens (never their secrets)"),
+    retrieve=extend_schema(summary="Get one of your API tokens", parameters=[TOKEN_ID]),
+    create=extend_schema(
+        summary="Create an API token; the secret is in this response only",
+        request=ApiTokenCreateSerializer,
+        responses={201: ApiTokenCreatedSerializer},
+    ),
+)
+class ApiTokenViewSet(viewsets.GenericViewSet):
+    # No scope_area on purpose: API tokens are refused here (see the module docstring).
+    serializer_class = ApiTokenSerializer
+    filter_backends: list = []
+    lookup_value_regex = r"\d+"
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        # Only the caller's own tokens: another person's token id is a 404, not a 403.
+        return ApiToken.objects.filter(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+    def get_object(self):
+        token = self.get_queryset().filter(pk=int(self.kwargs["pk"])).first()
+        if token is None:
+            raise NotFound("You have no token with this id.")
+        return token
+
+    def list(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def create(self, request):
+        # Minting a credential needs a recent password/MFA check, as on the tokens page.
+        if is_reauthentication_required(request._request, app=""):
+            raise PermissionDenied(
+                "Re-authenticate first (POST your password at /accounts/reauthenticate/), "
+                "then create the token within 5 minutes."
+            )
+        data = ApiTokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        token, raw = api_token_create(
+            actor=Actor.from_request(request), user=request.user, **data.validated_data
+        )
+        body = ApiTokenCreatedSerializer(token, context=self.get_serializer_context()).data
+        body["token"] = raw
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Revoke one of your API tokens", parameters=[TOKEN_ID], request=None)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = api_token_revoke(actor=Actor.from_request(request), token=self.get_object())
+        return Response(self.get_serializer(token).data)

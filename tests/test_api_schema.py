@@ -1,0 +1,69 @@
+"""The OpenAPI schema and the Swagger UI: every endpoint listed, served to signed-in people."""
+
+from __future__ import annotations
+
+EXPECTED_PATHS = {
+    "/api/v1/people/": {"get", "post"},
+    "/api/v1/people/{id}/": {"get", "patch"},
+    "/api/v1/people/{id}/deactivate/": {"post"},
+    "/api/v1/me/": {"get", "patch"},
+    "/api/v1/teams/": {"get", "post"},
+    "/api/v1/teams/{id}/": {"get", "patch", "delete"},
+    "/api/v1/teams/{team_id}/members/": {"get", "post"},
+    "/api/v1/teams/{team_id}/members/{person_id}/": {"get", "patch", "delete"},
+    "/api/v1/tokens/": {"get", "post"},
+    "/api/v1/tokens/{id}/": {"get"},
+    "/api/v1/tokens/{id}/revoke/": {"post"},
+}
+
+
+def test_schema_lists_every_endpoint(member_client):
+    response = member_client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    schema = response.json()
+    paths = schema["paths"]
+    for path, methods in EXPECTED_PATHS.items():
+        assert path in paths, path
+        assert methods <= set(paths[path]), (path, set(paths[path]))
+    components = schema["components"]["schemas"]
+    for name in (
+        "Person",
+        "PersonCreateRequest",
+        "PatchedPersonUpdateRequest",
+        "Team",
+        "Member",
+        "ApiToken",
+        "ApiTokenCreated",
+        "ApiTokenCreateRequest",
+    ):
+        assert name in components, name
+    # Contact details are optional in the schema, since most viewers do not get them.
+    person = components["Person"]
+    assert "email" in person["properties"] and "email" not in person["required"]
+    assert "working_now" in person["required"]
+    people_list = paths["/api/v1/people/"]["get"]
+    names = {param["name"] for param in people_list["parameters"]}
+    assert {"q", "team", "country", "time_zone", "working_now", "include_left", "cursor"} <= names
+    assert "bearerAuth" in schema["components"]["securitySchemes"]
+
+
+def test_schema_create_token_response_carries_the_secret(member_client):
+    schema = member_client.get("/api/schema/?format=json").json()
+    created = schema["paths"]["/api/v1/tokens/"]["post"]["responses"]["201"]
+    ref = created["content"]["application/json"]["schema"]["$ref"]
+    assert ref.endswith("/ApiTokenCreated")
+    assert "token" in schema["components"]["schemas"]["ApiTokenCreated"]["properties"]
+
+
+def test_docs_page_for_signed_in_person(member_client):
+    response = member_client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # The split view serves its script from a URL, so the page has no inline script (CSP).
+    assert "<script src=" in html
+    assert "swagger" in html.lower()
+
+
+def test_schema_and_docs_refuse_anonymous(client, db):
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/docs/").status_code == 401
