@@ -1,8 +1,27 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 
 
 class BatonAccountAdapter(DefaultAccountAdapter):
-    """No self sign-up: admins invite or import people."""
-
     def is_open_for_signup(self, request) -> bool:
+        """No self sign-up: admins invite or import people."""
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Sensitive changes (password, MFA, API tokens) need a password or MFA proof from the
+        last few minutes. Signing in is such a proof, so a person who must set up MFA right
+        after signing in is not asked for their password twice."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = context.request
+        user = getattr(request, "user", None)
+        if request is None or user is None or not user.is_authenticated:
+            return True
+        window = account_settings.REAUTHENTICATION_TIMEOUT
+        now = time.time()
+        records = get_authentication_records(request, user)
+        return not any(now - record.get("at", 0) < window for record in records)

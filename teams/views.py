@@ -1,5 +1,614 @@
-from django.shortcuts import render
+"""HTML pages for people, teams, org settings and the audit log. Thin: they read through
+teams.selectors, write through teams.services and check rules permissions object by object."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from . import hours as hours_math
+from . import selectors, services
+from .audit import Actor
+from .forms import (
+    AuditFilterForm,
+    DirectoryFilterForm,
+    MemberAddForm,
+    MemberRoleForm,
+    OrgRoleForm,
+    OrgSettingsForm,
+    PersonCreateForm,
+    ProfileForm,
+    TeamForm,
+    apply_errors,
+)
+from .models import AuditEvent, Membership, Team
+from .zones import zoneinfo
+
+User = get_user_model()
+PAGE_SIZE = 50
+STRIP_SLOT_MINUTES = 30
 
 
-def dashboard(request):
-    return render(request, "teams/dashboard.html", {})
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _require(request: HttpRequest, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _viewer_zone(request: HttpRequest) -> ZoneInfo:
+    profile = getattr(request.user, "profile", None)
+    return zoneinfo(profile.time_zone if profile is not None else "UTC")
+
+
+def _person_row(user, *, at: datetime) -> dict:
+    """What a list shows about one person; no query (profile and memberships are loaded)."""
+    return {
+        "person": user,
+        "profile": user.profile,
+        "status": selectors.person_local_status(user.profile, at=at),
+        "memberships": list(user.memberships.all()),
+    }
+
+
+def _valid_filters(form) -> dict:
+    """The filters that are valid; a bad one is dropped (its error is shown), the rest apply."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
+def _get_person(pk: int):
+    try:
+        return selectors.person_detail(person_id=pk)
+    except User.DoesNotExist as exc:
+        raise Http404("No such person.") from exc
+
+
+def _fmt_span(start: datetime, end: datetime) -> str:
+    """'Mon 09:00–17:00', 'Mon 16:00–24:00' or 'Sat 22:00 – Sun 06:00'."""
+    if end.date() == start.date():
+        return f"{start:%a %H:%M}–{end:%H:%M}"
+    if end.time() == time(0) and end.date() == start.date() + timedelta(days=1):
+        return f"{start:%a %H:%M}–24:00"
+    return f"{start:%a %H:%M} – {end:%a %H:%M}"
+
+
+def _week_in_zones(profile, viewer_zone: ZoneInfo, *, now: datetime) -> list[dict]:
+    """This week's working ranges in the person's zone and the same instants in the viewer's."""
+    person_zone = zoneinfo(profile.time_zone)
+    local_now = now.astimezone(person_zone)
+    monday = datetime.combine(local_now.date() - timedelta(days=local_now.weekday()), time(0))
+    rows = []
+    for week_range in hours_math.week_ranges(profile.working_hours or {}):
+        # Naive local wall times, then attach the zone (fold=0), as the rotation rules do.
+        start = (monday + timedelta(minutes=week_range.start)).replace(tzinfo=person_zone)
+        end = (monday + timedelta(minutes=week_range.end)).replace(tzinfo=person_zone)
+        rows.append(
+            {
+                "theirs": _fmt_span(start, end),
+                "yours": _fmt_span(start.astimezone(viewer_zone), end.astimezone(viewer_zone)),
+            }
+        )
+    return rows
+
+
+def _strip_axis(viewer_zone: ZoneInfo, day, slots: int) -> list[str]:
+    """One label per slot: the viewer's local hour every 3 hours, empty otherwise."""
+    start = datetime.combine(day, time(0), tzinfo=viewer_zone).astimezone(ZoneInfo("UTC"))
+    labels = []
+    for index in range(slots):
+        instant = (start + timedelta(minutes=STRIP_SLOT_MINUTES * index)).astimezone(viewer_zone)
+        labels.append(f"{instant:%H}" if index % 6 == 0 else "")
+    return labels
+
+
+def _now_slot(viewer_zone: ZoneInfo, day, now: datetime) -> int:
+    start = datetime.combine(day, time(0), tzinfo=viewer_zone)
+    return int((now - start).total_seconds() // (STRIP_SLOT_MINUTES * 60))
+
+
+# --- dashboard -------------------------------------------------------------------------------
+
+
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require(request, "teams.view_directory")
+    now = timezone.now()
+    user = request.user
+    my_roles = dict(Membership.objects.filter(person=user).values_list("team_id", "role"))
+    my_teams = list(
+        Team.objects.filter(pk__in=list(my_roles))
+        .annotate(member_count=Count("memberships"))
+        .order_by("name")
+    )
+    for team in my_teams:
+        team.my_role = my_roles.get(team.pk)
+    working = selectors.people_directory(working_at=now)
+    teammates = []
+    if my_roles:
+        teammates = [
+            _person_row(person, at=now)
+            for person in working.filter(
+                pk__in=Membership.objects.filter(team_id__in=list(my_roles))
+                .exclude(person=user)
+                .values("person_id")
+            )[:8]
+        ]
+    context = {
+        "my_teams": my_teams,
+        "working_count": working.count(),
+        "people_count": User.objects.filter(is_active=True, profile__isnull=False).count(),
+        "teammates": teammates,
+    }
+    return render(request, "teams/dashboard.html", context)
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+@require_safe
+def people_directory(request: HttpRequest) -> HttpResponse:
+    _require(request, "teams.view_directory")
+    now = timezone.now()
+    teams = list(Team.objects.order_by("name").only("pk", "name"))
+    form = DirectoryFilterForm(request.GET or None, teams=teams)
+    filters = _valid_filters(form)
+    queryset = selectors.people_directory(
+        q=(filters.get("q") or "").strip(),
+        team=filters.get("team"),
+        country=filters.get("country") or "",
+        working_at=now if filters.get("working_now") else None,
+    )
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [
+            {
+                **_person_row(person, at=now),
+                "can_contact": request.user.has_perm("teams.view_contact", person),
+            }
+            for person in page.object_list
+        ],
+        "query": query.urlencode(),
+    }
+    # A history restore (back button after htmx pushed the URL) needs the whole page.
+    partial = bool(request.htmx) and not request.htmx.history_restore_request
+    template = "teams/_directory_results.html" if partial else "teams/directory.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))  # caches must not mix page and partial
+    return response
+
+
+@require_safe
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(pk)
+    _require(request, "teams.view_person", person)
+    now = timezone.now()
+    profile = person.profile
+    viewer_zone = _viewer_zone(request)
+    ranges = hours_math.week_ranges(profile.working_hours or {})
+    change = hours_math.next_change(ranges, zoneinfo(profile.time_zone), now)
+    context = {
+        "person": person,
+        "profile": profile,
+        "status": selectors.person_local_status(profile, at=now),
+        "next_change": change,
+        "next_change_theirs": change.astimezone(zoneinfo(profile.time_zone)) if change else None,
+        "next_change_yours": change.astimezone(viewer_zone) if change else None,
+        "days": [
+            (name, (profile.working_hours or {}).get(key, []))
+            for key, name in zip(hours_math.DAY_KEYS, hours_math.DAY_NAMES, strict=True)
+        ],
+        "week": _week_in_zones(profile, viewer_zone, now=now),
+        "same_zone": profile.time_zone == getattr(request.user.profile, "time_zone", None),
+        "memberships": list(person.memberships.all()),
+        "can_contact": request.user.has_perm("teams.view_contact", person),
+        "can_edit": request.user.has_perm("teams.change_profile", person),
+        "can_change_role": request.user.has_perm("teams.change_org_role", person),
+        "can_deactivate": request.user.has_perm("teams.deactivate_person", person),
+        "role_form": OrgRoleForm(initial={"org_role": profile.org_role}),
+    }
+    return render(request, "teams/person_detail.html", context)
+
+
+def _profile_edit(request: HttpRequest, person) -> HttpResponse:
+    _require(request, "teams.change_profile", person)
+    profile = person.profile
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                services.person_update(
+                    actor=Actor.from_request(request),
+                    person=person,
+                    **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS},
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Profile saved.")
+                if person.pk == request.user.pk:
+                    return redirect("profile-edit")
+                return redirect("person-detail", pk=person.pk)
+        status = 400
+    else:
+        form = ProfileForm(initial=ProfileForm.initial_for(profile))
+    return render(
+        request,
+        "teams/profile_edit.html",
+        {"form": form, "person": person, "is_self": person.pk == request.user.pk},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    return _profile_edit(request, _get_person(request.user.pk))
+
+
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _profile_edit(request, _get_person(pk))
+
+
+@require_http_methods(["GET", "POST"])
+def person_new(request: HttpRequest) -> HttpResponse:
+    _require(request, "teams.add_person")
+    status = 200
+    if request.method == "POST":
+        form = PersonCreateForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                person = services.person_create(
+                    actor=Actor.from_request(request),
+                    username=data["username"],
+                    email=data["email"],
+                    display_name=data["display_name"],
+                    title=data["title"],
+                    phone=data["phone"],
+                    time_zone=data["time_zone"],
+                    country=data["country"],
+                    working_hours=data["working_hours"],
+                    org_role=data["org_role"],
+                    send_invite=True,
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.profile.display_name} was invited by email.")
+                return redirect("person-detail", pk=person.pk)
+        status = 400
+    else:
+        form = PersonCreateForm()
+    return render(request, "teams/person_new.html", {"form": form}, status=status)
+
+
+def _service_action(request: HttpRequest, call, success: str) -> None:
+    """Run a service for a one-button form; refusals become a message (nothing written)."""
+    try:
+        call()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+
+
+@require_POST
+def person_role(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(pk)
+    _require(request, "teams.change_org_role", person)
+    form = OrgRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid org role.")
+    else:
+        _service_action(
+            request,
+            lambda: services.person_set_org_role(
+                actor=Actor.from_request(request),
+                person=person,
+                org_role=form.cleaned_data["org_role"],
+            ),
+            "Org role changed.",
+        )
+    return redirect("person-detail", pk=pk)
+
+
+@require_POST
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(pk)
+    _require(request, "teams.deactivate_person", person)
+    _service_action(
+        request,
+        lambda: services.person_deactivate(actor=Actor.from_request(request), person=person),
+        f"{person.profile.display_name} was deactivated and signed out everywhere.",
+    )
+    return redirect("person-detail", pk=pk)
+
+
+@require_POST
+def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(pk)
+    _require(request, "teams.deactivate_person", person)
+    _service_action(
+        request,
+        lambda: services.person_reactivate(actor=Actor.from_request(request), person=person),
+        f"{person.profile.display_name} was reactivated.",
+    )
+    return redirect("person-detail", pk=pk)
+
+
+# --- teams -----------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def team_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "teams.view_team")
+    can_create = request.user.has_perm("teams.add_team")
+    status = 200
+    form = TeamForm() if can_create else None
+    if request.method == "POST":
+        _require(request, "teams.add_team")
+        form = TeamForm(request.POST)
+        if form.is_valid():
+            try:
+                team = services.team_create(
+                    actor=Actor.from_request(request),
+                    name=form.cleaned_data["name"],
+                    parent=form.cleaned_data["parent"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"Team {team.name} created.")
+                return redirect("team-detail", slug=team.slug)
+        status = 400
+    context = {"tree": selectors.team_tree(), "form": form, "can_create": can_create}
+    return render(request, "teams/team_list.html", context, status=status)
+
+
+def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -> HttpResponse:
+    now = timezone.now()
+    viewer_zone = _viewer_zone(request)
+    today = now.astimezone(viewer_zone).date()
+    can_manage = request.user.has_perm("teams.manage_memberships", team)
+    members = []
+    slots = 0
+    memberships = sorted(
+        selectors.team_members(team=team),
+        # Leads first, then by name (in Python: the page shows every member anyway).
+        key=lambda m: (m.role != "lead", m.person.profile.display_name.lower()),
+    )
+    for membership in memberships:
+        profile = membership.person.profile
+        strip = hours_math.day_strip(
+            hours_math.week_ranges(profile.working_hours or {}),
+            zoneinfo(profile.time_zone),
+            viewer_zone,
+            today,
+            slot_minutes=STRIP_SLOT_MINUTES,
+        )
+        slots = len(strip)
+        members.append(
+            {
+                "membership": membership,
+                "person": membership.person,
+                "profile": profile,
+                "status": selectors.person_local_status(profile, at=now),
+                "strip": strip,
+            }
+        )
+    if not slots:
+        slots = len(hours_math.day_strip([], viewer_zone, viewer_zone, today))
+    context = {
+        "team": team,
+        "ancestors": selectors.team_ancestors(team),
+        "children": team.children.annotate(member_count=Count("memberships")).order_by("name"),
+        "members": members,
+        "axis": _strip_axis(viewer_zone, today, slots),
+        "slots": slots,
+        "now_slot": _now_slot(viewer_zone, today, now),
+        "today": today,
+        "can_manage": can_manage,
+        "can_edit": request.user.has_perm("teams.change_team", team),
+        "add_form": add_form or (MemberAddForm() if can_manage else None),
+        "role_choices": MemberRoleForm.base_fields["role"].choices,
+    }
+    return render(request, "teams/team_detail.html", context, status=status)
+
+
+def _get_team(slug: str) -> Team:
+    return get_object_or_404(Team.objects.select_related("parent"), slug=slug)
+
+
+@require_safe
+def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_team(slug)
+    _require(request, "teams.view_team", team)
+    return _team_page(request, team)
+
+
+@require_http_methods(["GET", "POST"])
+def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_team(slug)
+    _require(request, "teams.change_team", team)
+    status = 200
+    if request.method == "POST":
+        form = TeamForm(request.POST, exclude_pk=team.pk)
+        if form.is_valid():
+            try:
+                services.team_update(
+                    actor=Actor.from_request(request),
+                    team=team,
+                    name=form.cleaned_data["name"],
+                    parent=form.cleaned_data["parent"],
+                    description=form.cleaned_data["description"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                team.refresh_from_db()
+            else:
+                messages.success(request, "Team saved.")
+                return redirect("team-detail", slug=team.slug)
+        status = 400
+    else:
+        form = TeamForm(
+            initial={"name": team.name, "parent": team.parent, "description": team.description},
+            exclude_pk=team.pk,
+        )
+    return render(request, "teams/team_edit.html", {"team": team, "form": form}, status=status)
+
+
+@require_POST
+def team_member_add(request: HttpRequest, slug: str) -> HttpResponse:
+    team = _get_team(slug)
+    _require(request, "teams.manage_memberships", team)
+    form = MemberAddForm(request.POST)
+    if form.is_valid():
+        person = User.objects.filter(
+            username__iexact=form.cleaned_data["username"].strip(), profile__isnull=False
+        ).first()
+        if person is None:
+            form.add_error("username", "Nobody has this username.")
+        else:
+            try:
+                services.membership_set(
+                    actor=Actor.from_request(request),
+                    team=team,
+                    person=person,
+                    role=form.cleaned_data["role"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"{person.profile.display_name} is now in {team.name}.")
+                return redirect("team-detail", slug=team.slug)
+    return _team_page(request, team, add_form=form, status=400)
+
+
+def _member(team: Team, person_id: int):
+    membership = (
+        Membership.objects.select_related("person__profile")
+        .filter(team=team, person_id=person_id)
+        .first()
+    )
+    if membership is None:
+        raise Http404("This person is not a member of the team.")
+    return membership.person
+
+
+@require_POST
+def team_member_role(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
+    team = _get_team(slug)
+    _require(request, "teams.manage_memberships", team)
+    person = _member(team, person_id)
+    form = MemberRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid team role.")
+    else:
+        _service_action(
+            request,
+            lambda: services.membership_set(
+                actor=Actor.from_request(request),
+                team=team,
+                person=person,
+                role=form.cleaned_data["role"],
+            ),
+            "Role changed.",
+        )
+    return redirect("team-detail", slug=team.slug)
+
+
+@require_POST
+def team_member_remove(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
+    team = _get_team(slug)
+    _require(request, "teams.manage_memberships", team)
+    person = _member(team, person_id)
+    _service_action(
+        request,
+        lambda: services.membership_remove(
+            actor=Actor.from_request(request), team=team, person=person
+        ),
+        f"{person.profile.display_name} was removed from {team.name}.",
+    )
+    return redirect("team-detail", slug=team.slug)
+
+
+# --- org settings and audit ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def org_settings(request: HttpRequest) -> HttpResponse:
+    _require(request, "teams.change_org_settings")
+    status = 200
+    if request.method == "POST":
+        form = OrgSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.org_settings_update(
+                    actor=Actor.from_request(request),
+                    mfa_required_for=form.cleaned_data["mfa_required_for"],
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Org settings saved.")
+                return redirect("org-settings")
+        status = 400
+    else:
+        form = OrgSettingsForm(
+            initial={"mfa_required_for": selectors.org_settings().mfa_required_for}
+        )
+    return render(request, "teams/org_settings.html", {"form": form}, status=status)
+
+
+@require_safe
+def audit_log(request: HttpRequest) -> HttpResponse:
+    _require(request, "teams.view_audit")
+    form = AuditFilterForm(request.GET or None)
+    filters = _valid_filters(form)
+    viewer_zone = _viewer_zone(request)
+    events = AuditEvent.objects.select_related("actor__profile").order_by("-created_at", "-id")
+    if filters.get("action"):
+        events = events.filter(action__icontains=filters["action"].strip())
+    if filters.get("actor"):
+        events = events.filter(actor_repr__iexact=filters["actor"].strip())
+    if filters.get("target_type"):
+        events = events.filter(target_type__icontains=filters["target_type"].strip())
+    # Dates are days in the viewer's zone.
+    if filters.get("date_from"):
+        events = events.filter(
+            created_at__gte=datetime.combine(filters["date_from"], time(0), tzinfo=viewer_zone)
+        )
+    if filters.get("date_to"):
+        events = events.filter(
+            created_at__lt=datetime.combine(
+                filters["date_to"] + timedelta(days=1), time(0), tzinfo=viewer_zone
+            )
+        )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "teams/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
+    )

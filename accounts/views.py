@@ -1,0 +1,65 @@
+"""Pages of the accounts app: personal API tokens (sessions are allauth.usersessions')."""
+
+from __future__ import annotations
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from teams.audit import Actor
+from teams.forms import apply_errors
+
+from . import services
+from .forms import ApiTokenForm
+from .models import ApiToken
+
+
+def _token_page(request: HttpRequest, form: ApiTokenForm, *, raw=None, status=200):
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    response = render(
+        request,
+        "accounts/api_tokens.html",
+        {"tokens": tokens, "form": form, "raw_token": raw, "now": timezone.now()},
+        status=status,
+    )
+    response["Cache-Control"] = "no-store"  # a page may hold a raw token
+    return response
+
+
+# Reading the list is harmless; creating or revoking a token needs a recent sign-in.
+@require_http_methods(["GET", "POST"])
+@reauthentication_required(allow_get=True)
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _token_page(request, ApiTokenForm())
+    form = ApiTokenForm(request.POST)
+    if form.is_valid():
+        try:
+            token, raw = services.api_token_create(
+                actor=Actor.from_request(request),
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+                days=form.cleaned_data["days"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            # Rendered, not redirected: the raw token exists only in this response.
+            messages.success(request, f"Token “{token.name}” created. Copy it now.")
+            return _token_page(request, ApiTokenForm(), raw=raw)
+    return _token_page(request, form, status=400)
+
+
+@require_POST
+@reauthentication_required
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only the owner's own tokens are found: anyone else's id is a 404, not a hint.
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    services.api_token_revoke(actor=Actor.from_request(request), token=token)
+    messages.success(request, f"Token “{token.name}” revoked.")
+    return redirect("api-tokens")

@@ -1,0 +1,119 @@
+"""The pages that matter, in a real browser (Debian's Chromium driven by Playwright).
+
+Sign in, set up TOTP, reach the directory, filter "working now", open a team page; and an
+anonymous visit lands on the sign-in page. Skipped, with the reason printed, when Chromium or
+Playwright is missing (CI installs both).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.factories import PersonFactory, TeamFactory, add_member
+
+CHROMIUM = os.environ.get("BATON_CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium to run browser tests")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself (creating fixtures) are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, timezone_id="Europe/Berlin")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _totp_code(secret: str) -> str:
+    from allauth.mfa.totp.internal.auth import (
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    counter = next(iter(yield_hotp_counters_from_time()))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def test_anonymous_visit_lands_on_sign_in(page):
+    page.goto("/people/")
+    assert "/accounts/login/" in page.url
+    assert page.locator("input[name=login]").is_visible()
+
+
+def test_sign_in_set_up_totp_directory_working_now_team_page(page):
+    everyone = {k: ["00:00-24:00"] for k in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    PersonFactory(
+        username="ada",
+        display_name="Ada Admin",
+        org_role="admin",
+        password="correct-horse-battery",
+        time_zone="Europe/Berlin",
+        country="DE",
+    )
+    awake = PersonFactory(
+        username="wanda",
+        display_name="Wanda Awake",
+        working_hours=everyone,
+        time_zone="Asia/Manila",
+        country="PH",
+    )
+    asleep = PersonFactory(
+        username="nora",
+        display_name="Nora Nevers",
+        working_hours={},
+        time_zone="America/Santiago",
+        country="CL",
+    )
+    team = TeamFactory(name="Payments")
+    add_member(team, awake, role="lead")
+    add_member(team, asleep)
+
+    # Sign in with a password: an admin owes MFA, so Baton sends them to set up TOTP.
+    page.goto("/")
+    page.fill("input[name=login]", "ada")
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url("**/accounts/2fa/totp/activate/**")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("input[name=code]", _totp_code(secret))
+    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    page.wait_for_url(lambda url: "/2fa/totp/activate" not in url)
+    assert "/accounts/login/" not in page.url
+
+    # The directory, then "working now" (htmx swaps the results).
+    page.goto("/people/")
+    results = page.locator("#directory-results")
+    assert results.get_by_text("Wanda Awake").is_visible()
+    assert results.get_by_text("Nora Nevers").is_visible()
+    page.get_by_label("Working now").check()
+    page.wait_for_function(
+        "() => !document.querySelector('#directory-results').innerText.includes('Nora Nevers')"
+    )
+    assert results.get_by_text("Wanda Awake").is_visible()
+
+    # A team page with the 24-hour strip of each member.
+    page.goto(f"/teams/{team.slug}/")
+    assert page.get_by_role("heading", name="Payments").first.is_visible()
+    assert page.locator(".strip").count() >= 2
