@@ -1,0 +1,1 @@
+"""On-call schedules: rotation layers, restrictions, overrides and the time math behind them."""
