@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "csp",
     "teams",
     "accounts",
+    "notifications",
+    "oncall",
 ]
 
 MIDDLEWARE = [

@@ -5,6 +5,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api_urls as accounts_api_urls
 from accounts import urls as accounts_urls
+from notifications import api_urls as notifications_api_urls
+from notifications import urls as notifications_urls
+from oncall import api_urls as oncall_api_urls
+from oncall import urls as oncall_urls
 from teams import api_urls as teams_api_urls
 from teams import urls as teams_urls
 
@@ -17,6 +21,8 @@ admin.site.site_header = "Baton administration"
 api_v1 = [
     *teams_api_urls.urlpatterns,
     *accounts_api_urls.urlpatterns,
+    *notifications_api_urls.urlpatterns,
+    *oncall_api_urls.urlpatterns,
 ]
 
 urlpatterns = [
@@ -28,4 +34,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(accounts_urls.urlpatterns)),
     path("", include(teams_urls.urlpatterns)),
+    path("", include(notifications_urls.urlpatterns)),
+    path("", include(oncall_urls.urlpatterns)),
 ]
