@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from . import hours as hours_math
 from .models import MfaPolicy, OrgRole, Team, TeamRole
+from .widgets import FastSelect
 from .zones import country_choices, zone_choices_by_country
 
 
@@ -45,9 +46,9 @@ class ProfileForm(forms.Form):
     display_name = forms.CharField(max_length=150)
     title = forms.CharField(max_length=150, required=False)
     phone = forms.CharField(max_length=40, required=False)
-    country = forms.ChoiceField()
+    country = forms.ChoiceField(widget=FastSelect)
     # A CharField (not ChoiceField): the service validates the zone with a clearer message.
-    time_zone = forms.CharField(max_length=64, widget=forms.Select, label="Time zone")
+    time_zone = forms.CharField(max_length=64, widget=FastSelect, label="Time zone")
     working_hours = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
@@ -127,8 +128,8 @@ class OrgSettingsForm(forms.Form):
 
 class DirectoryFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=100)
-    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    country = forms.ChoiceField(required=False)
+    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=FastSelect)
+    country = forms.ChoiceField(required=False, widget=FastSelect)
     working_now = forms.BooleanField(required=False, label="Working now")
 
     def __init__(self, *args, teams=(), **kwargs):

@@ -40,6 +40,7 @@ from .services import (
     clean_team_role,
     clean_time_zone,
     clean_working_hours,
+    working_interval_rows,
 )
 
 User = get_user_model()
@@ -493,11 +494,7 @@ def _write_people(
             for user, person in zip(users, chunk, strict=True)
         ]
         Profile.objects.bulk_create(profiles, batch_size=batch_size)
-        intervals = [
-            WorkingInterval(profile_id=profile.pk, start_minute=r.start, end_minute=r.end)
-            for profile in profiles
-            for r in _ranges(profile.working_hours)
-        ]
+        intervals = [row for profile in profiles for row in working_interval_rows(profile)]
         WorkingInterval.objects.bulk_create(intervals, batch_size=batch_size)
         memberships = [
             Membership(team_id=team_id, person_id=user.pk, role=role)

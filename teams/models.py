@@ -54,11 +54,13 @@ class WorkingInterval(models.Model):
     """One range of a person's local week in minutes (Monday 00:00 = 0), for SQL filters."""
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="intervals")
+    # The profile's zone, copied here so "working now" is one index seek per zone.
+    time_zone = models.CharField(max_length=64)
     start_minute = models.PositiveIntegerField()
     end_minute = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["start_minute", "end_minute"])]
+        indexes = [models.Index(fields=["time_zone", "start_minute", "end_minute"])]
         constraints = [
             models.CheckConstraint(
                 condition=Q(start_minute__lt=models.F("end_minute")) & Q(end_minute__lte=10080),

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Prefetch, Q, QuerySet
 
 from . import hours as hours_math
-from .models import Membership, MfaPolicy, OrgRole, OrgSettings, Profile, Team
+from .models import Membership, MfaPolicy, OrgRole, OrgSettings, Profile, Team, WorkingInterval
 from .zones import zoneinfo
 
 User = get_user_model()
@@ -56,28 +56,34 @@ def _all_zone_names() -> tuple[str, ...]:
     return tuple(sorted(z for z in available_timezones() if z != "localtime"))
 
 
-def _zones_by_week_minute(at: datetime) -> dict[int, list[str]]:
-    """Group every zone by its local minute-of-week at `at` (about 40 groups worldwide)."""
+def _zones_by_week_minute(at: datetime) -> dict[int, tuple[str, ...]]:
+    """Group every zone by its local minute-of-week at `at` (about 40 groups worldwide).
+    Offsets are whole minutes, so the grouping only changes from one minute to the next."""
+    return _zones_by_week_minute_cached(at.replace(second=0, microsecond=0))
+
+
+@lru_cache(maxsize=8)
+def _zones_by_week_minute_cached(minute_start: datetime) -> dict[int, tuple[str, ...]]:
     groups: dict[int, list[str]] = {}
     for name in _all_zone_names():
-        minute = hours_math.week_minute(at.astimezone(zoneinfo(name)))
+        minute = hours_math.week_minute(minute_start.astimezone(zoneinfo(name)))
         groups.setdefault(minute, []).append(name)
-    return groups
+    return {minute: tuple(zones) for minute, zones in groups.items()}
 
 
-def working_now_q(at: datetime, *, prefix: str = "profile__") -> Q:
-    """A filter for people working at `at`, in one SQL condition: for each group of zones that
-    share a local week-minute, an interval row must contain that minute."""
+def _interval_q(at: datetime) -> Q:
+    """Interval rows containing their zone's local week-minute at `at`. Zones that share a
+    week-minute (about 40 groups worldwide) form one OR branch, and the (time_zone,
+    start_minute, end_minute) index turns each zone into one index seek."""
     condition = Q(pk__in=[])
     for minute, zones in _zones_by_week_minute(at).items():
-        condition |= Q(
-            **{
-                f"{prefix}time_zone__in": zones,
-                f"{prefix}intervals__start_minute__lte": minute,
-                f"{prefix}intervals__end_minute__gt": minute,
-            }
-        )
+        condition |= Q(time_zone__in=zones, start_minute__lte=minute, end_minute__gt=minute)
     return condition
+
+
+def working_profile_ids(at: datetime):
+    """A subquery of the profile ids of everyone working at `at`."""
+    return WorkingInterval.objects.filter(_interval_q(at)).values("profile_id")
 
 
 def people_directory(
@@ -103,7 +109,7 @@ def people_directory(
     if country:
         qs = qs.filter(profile__country=country.upper())
     if working_at is not None:
-        qs = qs.filter(pk__in=User.objects.filter(working_now_q(working_at)).values("pk"))
+        qs = qs.filter(profile__in=working_profile_ids(working_at))
     return qs.prefetch_related(
         Prefetch(
             "memberships",
@@ -214,5 +220,5 @@ def people_search(
     if time_zone:
         qs = qs.filter(profile__time_zone=time_zone)
     if working_now is False:
-        qs = qs.exclude(pk__in=User.objects.filter(working_now_q(at)).values("pk"))
+        qs = qs.exclude(profile__in=working_profile_ids(at))
     return qs

@@ -82,12 +82,22 @@ def clean_team_role(value: str) -> str:
     return value
 
 
+def working_interval_rows(profile: Profile) -> list[WorkingInterval]:
+    """The WorkingInterval rows that mirror a profile's working hours (unsaved)."""
+    return [
+        WorkingInterval(
+            profile_id=profile.pk,
+            time_zone=profile.time_zone,
+            start_minute=r.start,
+            end_minute=r.end,
+        )
+        for r in hours_math.week_ranges(profile.working_hours or {})
+    ]
+
+
 def _store_intervals(profile: Profile) -> None:
     WorkingInterval.objects.filter(profile=profile).delete()
-    WorkingInterval.objects.bulk_create(
-        WorkingInterval(profile=profile, start_minute=r.start, end_minute=r.end)
-        for r in hours_math.week_ranges(profile.working_hours)
-    )
+    WorkingInterval.objects.bulk_create(working_interval_rows(profile))
 
 
 def _sync_staff_flags(user: AbstractBaseUser, org_role: str) -> None:
@@ -231,7 +241,7 @@ def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -
             setattr(profile, name, value)
     if changes:
         profile.save()
-        if "working_hours" in changes:
+        if "working_hours" in changes or "time_zone" in changes:
             _store_intervals(profile)
         if "display_name" in changes:
             person.first_name = profile.display_name[:150]

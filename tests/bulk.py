@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 
 from teams import hours as hours_math
 from teams.models import Membership, Profile, Team, WorkingInterval
-from teams.services import DEFAULT_WORKING_HOURS
+from teams.services import DEFAULT_WORKING_HOURS, working_interval_rows
 
 User = get_user_model()
 
@@ -39,7 +39,6 @@ def bulk_people(
     """Create `count` active people (zones cycle through `zones`); optionally add them all
     to `team` as members. Returns the users."""
     hours = hours_math.normalize(working_hours or DEFAULT_WORKING_HOURS)
-    ranges = hours_math.week_ranges(hours)
     unusable = make_password(None)
     users = User.objects.bulk_create(
         User(
@@ -64,9 +63,7 @@ def bulk_people(
         for n, user in enumerate(users)
     )
     WorkingInterval.objects.bulk_create(
-        WorkingInterval(profile=profile, start_minute=r.start, end_minute=r.end)
-        for profile in profiles
-        for r in ranges
+        row for profile in profiles for row in working_interval_rows(profile)
     )
     if team is not None:
         Membership.objects.bulk_create(Membership(team=team, person=user) for user in users)

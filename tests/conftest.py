@@ -9,7 +9,7 @@ from tests.factories import PersonFactory, TeamFactory
 
 def sign_in(client: Client, user) -> Client:
     """Sign a test client in as `user`, with MFA already completed in this session."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.BatonAuthenticationBackend")
     session = client.session
     session[VERIFIED_KEY] = user.pk
     session.save()

@@ -11,9 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from teams import hours as hours_math
 from teams.models import AuditEvent, Profile, WorkingInterval
-from teams.services import DEFAULT_WORKING_HOURS
+from teams.services import DEFAULT_WORKING_HOURS, working_interval_rows
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
 
@@ -61,11 +60,8 @@ def bulk_people(count: int, *, prefix: str, team=None) -> list:
     )
     if profiles[0].pk is None:
         profiles = list(Profile.objects.filter(user__in=users).order_by("user_id"))
-    ranges = hours_math.week_ranges(DEFAULT_WORKING_HOURS)
     WorkingInterval.objects.bulk_create(
-        WorkingInterval(profile=profile, start_minute=r.start, end_minute=r.end)
-        for profile in profiles
-        for r in ranges
+        row for profile in profiles for row in working_interval_rows(profile)
     )
     if team is not None:
         from teams.models import Membership
@@ -162,7 +158,7 @@ def test_anonymous_is_401(client, db):
 
 def test_session_without_mfa_is_refused(admin_user):
     client = Client()
-    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin_user, backend="accounts.backends.BatonAuthenticationBackend")
     assert client.get("/api/v1/people/").status_code == 403
 
 

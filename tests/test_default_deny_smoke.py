@@ -9,7 +9,7 @@ def test_member_sees_dashboard(member_client):
 
 
 def test_admin_without_mfa_goes_to_setup(admin_user, client):
-    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(admin_user, backend="accounts.backends.BatonAuthenticationBackend")
     response = client.get("/")
     assert response.status_code == 302
     assert "/accounts/2fa/totp/activate" in response["Location"]

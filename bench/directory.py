@@ -1,0 +1,119 @@
+"""Server time of the people directory page and /api/v1/people/ beside a bare JSON view.
+
+    .venv/bin/python bench/directory.py [--sizes 1200,12000] [--requests 40]
+        [--database-url postgres://postgres@127.0.0.1:5432/bench]
+
+Each size gets a fresh database (a SQLite file under /tmp unless --database-url is given, in
+which case that database is flushed), seeded with `seed_demo --people N --teams N/8`. Requests
+go through Django's full middleware stack in-process (test Client), signed in as a member, so
+the figures are server time without network or client overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import print_table, setup_django, timed  # noqa: E402
+
+
+def run_size(people: int, requests: int) -> list[list[object]]:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.verification import VERIFIED_KEY
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    with open(os.devnull, "w") as sink:
+        call_command(
+            "seed_demo", people=people, teams=max(15, people // 8), seed=1, stdout=sink, stderr=sink
+        )
+    seed_seconds = time.perf_counter() - started
+
+    viewer = get_user_model().objects.get(username="demo")
+    client = Client()
+    client.force_login(viewer, backend="accounts.backends.BatonAuthenticationBackend")
+    session = client.session
+    session[VERIFIED_KEY] = viewer.pk
+    session.save()
+
+    cases = [
+        ("bare JSON view", "/bench/bare/"),
+        ("directory page", "/people/"),
+        ("directory, working now", "/people/?working_now=1"),
+        ("directory, search 'an'", "/people/?q=an"),
+        ("API people", "/api/v1/people/"),
+        ("API people, working now", "/api/v1/people/?working_now=true"),
+    ]
+    rows = []
+    bare_median = None
+    for label, url in cases:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        stats = timed(lambda url=url: client.get(url), repeat=requests)
+        if bare_median is None:
+            bare_median = stats["median"]
+        rows.append(
+            [
+                f"{people:,}",
+                label,
+                f"{stats['median']:.1f}",
+                f"{stats['p95']:.1f}",
+                f"{stats['median'] / bare_median:.1f}x",
+                len(queries),
+            ]
+        )
+    print(f"# seeded {people:,} people in {seed_seconds:.1f} s", file=sys.stderr)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1200,12000")
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child process mode
+    args = parser.parse_args()
+
+    if args.size:
+        url = args.database_url or f"sqlite:////tmp/baton-bench-directory-{args.size}.sqlite3"
+        setup_django(url)
+        for row in run_size(args.size, args.requests):
+            print("\t".join(map(str, row)))
+        return
+
+    import subprocess
+
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        # One process per size, so caches and connections start cold and equal.
+        command = [
+            sys.executable,
+            __file__,
+            "--size",
+            str(size),
+            "--requests",
+            str(args.requests),
+        ]
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        output = subprocess.run(command, check=True, capture_output=True, text=True)
+        sys.stderr.write(output.stderr)
+        rows += [line.split("\t") for line in output.stdout.strip().splitlines()]
+    print_table(["people", "request", "median ms", "p95 ms", "vs bare", "queries"], rows)
+
+
+if __name__ == "__main__":
+    main()
