@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
+from django.contrib.auth import get_user_model
 
 from .verification import is_verified
 
@@ -14,7 +15,13 @@ def _verified_user(scope):
     if user is None or not user.is_authenticated:
         return None
     # Load the profile here, in a sync thread, so consumers never touch the ORM lazily.
-    user = type(user).objects.select_related("profile").filter(pk=user.pk, is_active=True).first()
+    # get_user_model(): scope["user"] is a lazy wrapper, not the model class.
+    user = (
+        get_user_model()
+        .objects.select_related("profile")
+        .filter(pk=user.pk, is_active=True)
+        .first()
+    )
     if user is None or not is_verified(scope, user):
         return None
     return user

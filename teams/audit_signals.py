@@ -27,9 +27,11 @@ def _login_failed(sender, credentials, request=None, **kwargs):
 
 
 def _connect_mfa_signals():
+    # weak=False: these receivers are local functions; a weak reference would let them be
+    # garbage-collected (silently disconnected) as soon as this function returns.
     from allauth.mfa import signals as mfa_signals
 
-    @receiver(mfa_signals.authenticator_added, dispatch_uid="baton_audit_mfa_added")
+    @receiver(mfa_signals.authenticator_added, dispatch_uid="baton_audit_mfa_added", weak=False)
     def _mfa_added(sender, request, user, authenticator, **kwargs):
         audit_record(
             actor=Actor.from_request(request, via="web"),
@@ -38,7 +40,7 @@ def _connect_mfa_signals():
             changes={"type": authenticator.type},
         )
 
-    @receiver(mfa_signals.authenticator_removed, dispatch_uid="baton_audit_mfa_removed")
+    @receiver(mfa_signals.authenticator_removed, dispatch_uid="baton_audit_mfa_removed", weak=False)
     def _mfa_removed(sender, request, user, authenticator, **kwargs):
         audit_record(
             actor=Actor.from_request(request, via="web"),
@@ -49,7 +51,7 @@ def _connect_mfa_signals():
 
     from allauth.account.signals import password_changed, password_reset
 
-    @receiver(password_changed, dispatch_uid="baton_audit_password_changed")
+    @receiver(password_changed, dispatch_uid="baton_audit_password_changed", weak=False)
     def _password_changed(sender, request, user, **kwargs):
         audit_record(
             actor=Actor.from_request(request, via="web"),
@@ -57,7 +59,7 @@ def _connect_mfa_signals():
             target=user,
         )
 
-    @receiver(password_reset, dispatch_uid="baton_audit_password_reset")
+    @receiver(password_reset, dispatch_uid="baton_audit_password_reset", weak=False)
     def _password_reset(sender, request, user, **kwargs):
         audit_record(
             actor=Actor.from_request(request, via="web"),

@@ -1,0 +1,109 @@
+"""Settings come from the environment; production refuses to start half-configured.
+
+Each case runs manage.py in a subprocess with a controlled environment, because settings are
+read once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Variables that would leak the test run's configuration into the subprocess.
+_SCRUB = (
+    "BATON_TESTING",
+    "DJANGO_SETTINGS_MODULE",
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_HOSTS",
+    "CSRF_TRUSTED_ORIGINS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "EMAIL_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it in-process; never in production
+)
+
+
+def clean_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env.update(overrides)
+    return env
+
+
+def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
+    """What a production deployment sets (see README)."""
+    return clean_env(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(45),  # 60 characters
+        ALLOWED_HOSTS="baton.example.com",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        **overrides,
+    )
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_without_secret_key_fails_with_a_clear_message():
+    # SECRET_KEY="" (not unset) also beats any SECRET_KEY a developer's .env file might hold.
+    result = manage("check", env=clean_env(DEBUG="0", SECRET_KEY=""))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+    assert "DEBUG=1" in result.stderr  # the message says how to run locally
+
+
+def test_debug_runs_without_secret_key():
+    result = manage("check", env=clean_env(DEBUG="1", SECRET_KEY=""))
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_production_uses_manifest_static_storage_and_secure_cookies(tmp_path):
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps({'storage': s.STORAGES['staticfiles']['BACKEND'], "
+        "'session_secure': s.SESSION_COOKIE_SECURE, 'csrf_secure': s.CSRF_COOKIE_SECURE, "
+        "'hsts': s.SECURE_HSTS_SECONDS, 'ssl_redirect': s.SECURE_SSL_REDIRECT, "
+        "'debug': s.DEBUG}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values == {
+        "storage": "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "session_secure": True,
+        "csrf_secure": True,
+        "hsts": 31536000,
+        "ssl_redirect": True,
+        "debug": False,
+    }
