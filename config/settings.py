@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.viewer",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -302,3 +303,22 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# --- Notifications (notifications/) ---------------------------------------------------------
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+NOTIFICATIONS_SWEEP_AFTER_SECONDS = 60  # a pending row this old lost its signal
+NOTIFICATIONS_SENDING_LEASE_SECONDS = 300  # a 'sending' row this old lost its worker
+NOTIFICATIONS_WEBHOOK_TIMEOUT = 5
+NOTIFICATIONS_WEBHOOK_DISABLE_AFTER = 15  # failed attempts in a row
+# SSRF guard: webhooks may only call public addresses, except these hosts (or all, when
+# ALLOW_PRIVATE is on, e.g. an on-premises deployment that posts to an internal chat server).
+NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = env.list("NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS", default=[])
+NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", default=False)
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
+    "notifications-release-digests": {"task": "notifications.release_digests", "schedule": 60.0},
+}
+

@@ -1,0 +1,30 @@
+from django.contrib import admin
+
+from .models import Delivery, KindMute, Notification, NotificationRule, Webhook
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "recipient", "kind", "urgency", "title", "created_at", "read_at")
+    list_filter = ("urgency", "kind")
+    search_fields = ("title", "idempotency_key")
+    raw_id_fields = ("recipient", "actor")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("id", "channel", "status", "attempts", "recipient", "webhook", "updated_at")
+    list_filter = ("channel", "status", "is_digest")
+    raw_id_fields = ("notification", "recipient", "webhook", "digest")
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "owner", "team", "active", "consecutive_failures")
+    list_filter = ("active",)
+    raw_id_fields = ("owner", "team")
+    exclude = ("secret",)
+
+
+admin.site.register(NotificationRule)
+admin.site.register(KindMute)

@@ -1,0 +1,1 @@
+"""How each channel sends one delivery row: in_app (channel layer), email, webhook."""

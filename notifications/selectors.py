@@ -1,0 +1,101 @@
+"""Reads of notifications, rules, mutes, webhooks and deliveries (fixed query counts)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from teams.models import Membership, TeamRole
+
+from . import kinds as kinds_registry
+from .models import Channel, Delivery, KindMute, Notification, NotificationRule, Webhook
+from .services import DEFAULT_RULES
+
+
+def inbox(*, person, unread: bool = False, kind: str | None = None) -> QuerySet[Notification]:
+    qs = Notification.objects.filter(recipient=person).select_related("actor__profile")
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-id")
+
+
+def after_id(*, person, last_id: int, limit: int = 200) -> list[Notification]:
+    """What a reconnecting client missed: newer than the last id it saw, oldest first."""
+    return list(
+        Notification.objects.filter(recipient=person, pk__gt=last_id)
+        .select_related("actor__profile")
+        .order_by("id")[:limit]
+    )
+
+
+def bell(*, person) -> dict:
+    """Unread count and newest id in one query (the nav bell, the live client's start)."""
+    row = Notification.objects.filter(recipient=person).aggregate(
+        unread=Count("pk", filter=Q(read_at__isnull=True)), latest=Max("pk")
+    )
+    return {"unread": row["unread"] or 0, "latest": row["latest"] or 0}
+
+
+def unread_count(*, person) -> int:
+    return Notification.objects.filter(recipient=person, read_at__isnull=True).count()
+
+
+def kinds_seen(*, person) -> list[str]:
+    """Kinds the person has received or muted, plus the known ones (filter and mute lists)."""
+    seen = set(
+        Notification.objects.filter(recipient=person).values_list("kind", flat=True).distinct()
+    )
+    return sorted(seen | set(kinds_registry.KIND_LABELS))
+
+
+def effective_rules(*, person) -> list[dict]:
+    stored = {r.channel: r for r in NotificationRule.objects.filter(person=person)}
+    out = []
+    for channel in Channel:
+        rule = stored.get(channel.value)
+        default = DEFAULT_RULES[channel.value]
+        out.append(
+            {
+                "channel": channel.value,
+                "label": channel.label,
+                "normal": rule.normal if rule else default["normal"],
+                "urgent": rule.urgent if rule else default["urgent"],
+                "is_default": rule is None,
+            }
+        )
+    return out
+
+
+def mutes(*, person) -> list[KindMute]:
+    return list(KindMute.objects.filter(person=person).order_by("kind"))
+
+
+def webhooks_for(*, person) -> QuerySet[Webhook]:
+    """Personal webhooks, plus team webhooks of teams the person leads (admins: all teams)."""
+    profile = getattr(person, "profile", None)
+    if profile is not None and profile.org_role == "admin":
+        team_filter = Q(team__isnull=False)
+    else:
+        lead_teams = Membership.objects.filter(person=person, role=TeamRole.LEAD).values("team_id")
+        team_filter = Q(team_id__in=lead_teams)
+    return (
+        Webhook.objects.filter(Q(owner=person, team__isnull=True) | team_filter)
+        .select_related("team", "owner__profile")
+        .order_by("id")
+    )
+
+
+def recent_deliveries(*, webhook: Webhook, limit: int = 20) -> list[Delivery]:
+    return list(
+        Delivery.objects.filter(webhook=webhook)
+        .select_related("notification")
+        .order_by("-id")[:limit]
+    )
+
+
+def deliveries_for(*, notification_ids: list[int]) -> dict[int, list[Delivery]]:
+    out: dict[int, list[Delivery]] = {}
+    for d in Delivery.objects.filter(notification_id__in=notification_ids).order_by("id"):
+        out.setdefault(d.notification_id, []).append(d)
+    return out

@@ -1,0 +1,320 @@
+"""HTML pages: inbox, notification settings (rules, mutes, tests), webhooks. Thin: they read
+through selectors, write through services and check rules permissions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from teams.audit import Actor
+from teams.models import Team, TeamRole
+
+from . import kinds as kinds_registry
+from . import selectors, services
+from .forms import InboxFilterForm, MuteForm, RulesForm, WebhookEditForm, WebhookForm, apply_errors
+from .models import Channel
+
+PAGE_SIZE = 50
+
+
+def _require(request: HttpRequest, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return " ".join(m for msgs in exc.message_dict.values() for m in msgs)
+    return " ".join(exc.messages)
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+@require_safe
+def inbox(request: HttpRequest) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    kinds = [(k, kinds_registry.label(k)) for k in selectors.kinds_seen(person=request.user)]
+    form = InboxFilterForm(request.GET or None, kinds=kinds)
+    unread, kind = False, None
+    if form.is_bound and form.is_valid():
+        unread = form.cleaned_data["unread"]
+        kind = form.cleaned_data["kind"] or None
+    page = Paginator(
+        selectors.inbox(person=request.user, unread=unread, kind=kind), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "items": [(n, kinds_registry.label(n.kind)) for n in page.object_list],
+            "filter_query": query.urlencode(),
+            "filtered": bool(unread or kind),
+            "kind": kind or "",
+        },
+    )
+
+
+def _back_to_inbox(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("notifications-inbox")
+
+
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    count = services.mark_all_read(
+        actor=Actor.from_request(request),
+        person=request.user,
+        kind=request.POST.get("kind") or None,
+    )
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} read.")
+    return _back_to_inbox(request)
+
+
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    services.mark_read(
+        actor=Actor.from_request(request), person=request.user, notification_ids=[pk]
+    )
+    return _back_to_inbox(request)
+
+
+@require_safe
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification's link, marking it read (only the recipient's own)."""
+    _require(request, "notifications.use_inbox")
+    notification = selectors.inbox(person=request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification.")
+    services.mark_read(
+        actor=Actor.from_request(request), person=request.user, notification_ids=[pk]
+    )
+    url = notification.url
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
+        return redirect(url)
+    return redirect("notifications-inbox")
+
+
+# --- settings --------------------------------------------------------------------------------
+
+
+def _settings_context(request: HttpRequest, *, rules_form=None, mute_form=None) -> dict:
+    rules = selectors.effective_rules(person=request.user)
+    rules_form = rules_form or RulesForm(rules=rules)
+    rows = [
+        {
+            "rule": rule,
+            "normal": rules_form[f"{rule['channel']}__normal"],
+            "urgent": rules_form[f"{rule['channel']}__urgent"],
+        }
+        for rule in rules
+    ]
+    return {
+        "rules_form": rules_form,
+        "rows": rows,
+        "mute_form": mute_form or MuteForm(),
+        "mutes": [(m, kinds_registry.label(m.kind)) for m in selectors.mutes(person=request.user)],
+        "known_kinds": sorted(kinds_registry.KIND_LABELS.items()),
+        "channels": Channel.choices,
+        "has_webhook": selectors.webhooks_for(person=request.user)
+        .filter(team__isnull=True, active=True)
+        .exists(),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    if request.method == "POST":
+        form = RulesForm(request.POST, rules=selectors.effective_rules(person=request.user))
+        if form.is_valid():
+            try:
+                services.rules_set(
+                    actor=Actor.from_request(request), person=request.user, rules=form.rules()
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Notification rules saved.")
+                return redirect("notifications-settings")
+        return render(
+            request,
+            "notifications/settings.html",
+            _settings_context(request, rules_form=form),
+            status=400,
+        )
+    return render(request, "notifications/settings.html", _settings_context(request))
+
+
+@require_POST
+def settings_test(request: HttpRequest, channel: str) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    try:
+        services.send_test(actor=Actor.from_request(request), person=request.user, channel=channel)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, "Test sent. It should arrive within a few seconds.")
+    return redirect("notifications-settings")
+
+
+@require_POST
+def mute_add(request: HttpRequest) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    form = MuteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.mute_add(
+                actor=Actor.from_request(request),
+                person=request.user,
+                kind=form.cleaned_data["kind"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"Muted {kinds_registry.label(form.cleaned_data['kind'])}.")
+            return redirect("notifications-settings")
+    return render(
+        request,
+        "notifications/settings.html",
+        _settings_context(request, mute_form=form),
+        status=400,
+    )
+
+
+@require_POST
+def mute_remove(request: HttpRequest) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    services.mute_remove(
+        actor=Actor.from_request(request), person=request.user, kind=request.POST.get("kind", "")
+    )
+    messages.success(request, "Unmuted.")
+    return redirect("notifications-settings")
+
+
+# --- webhooks --------------------------------------------------------------------------------
+
+
+def _manageable_teams(user):
+    profile = getattr(user, "profile", None)
+    if profile is not None and profile.org_role == "admin":
+        return Team.objects.order_by("name")
+    return Team.objects.filter(memberships__person=user, memberships__role=TeamRole.LEAD).order_by(
+        "name"
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhook_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    teams = _manageable_teams(request.user)
+    form = WebhookForm(request.POST or None, teams=teams)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                hook = services.webhook_create(
+                    actor=Actor.from_request(request), owner=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    "Webhook added. Copy its signing secret below to verify our signatures.",
+                )
+                return redirect("webhook-detail", pk=hook.pk)
+        status = 400
+    return render(
+        request,
+        "notifications/webhook_list.html",
+        {"webhooks": list(selectors.webhooks_for(person=request.user)), "form": form},
+        status=status,
+    )
+
+
+def _get_webhook(request: HttpRequest, pk: int):
+    hook = selectors.webhooks_for(person=request.user).filter(pk=pk).first()
+    if hook is None:
+        raise Http404("No such webhook.")
+    _require(request, "notifications.manage_webhook", hook)
+    return hook
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    hook = _get_webhook(request, pk)
+    form = WebhookEditForm(
+        request.POST or None,
+        initial={"name": hook.name, "url": hook.url, "urgent_only": hook.urgent_only},
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.webhook_update(
+                    actor=Actor.from_request(request), webhook=hook, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Webhook saved.")
+                return redirect("webhook-detail", pk=hook.pk)
+        status = 400
+        hook.refresh_from_db()
+    return render(
+        request,
+        "notifications/webhook_detail.html",
+        {
+            "hook": hook,
+            "form": form,
+            "deliveries": selectors.recent_deliveries(webhook=hook),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def webhook_action(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "notifications.use_inbox")
+    hook = _get_webhook(request, pk)
+    actor = Actor.from_request(request)
+    action = request.POST.get("action", "")
+    try:
+        if action == "test":
+            services.webhook_test(actor=actor, webhook=hook)
+            messages.success(request, "Test POST queued; its result appears below.")
+        elif action == "rotate":
+            services.webhook_rotate_secret(actor=actor, webhook=hook)
+            messages.success(request, "New secret made; the old one no longer signs.")
+        elif action == "enable":
+            services.webhook_update(actor=actor, webhook=hook, active=True)
+            messages.success(request, "Webhook enabled.")
+        elif action == "disable":
+            services.webhook_update(actor=actor, webhook=hook, active=False)
+            messages.success(request, "Webhook disabled.")
+        elif action == "delete":
+            services.webhook_delete(actor=actor, webhook=hook)
+            messages.success(request, "Webhook deleted.")
+            return redirect("webhook-list")
+        else:
+            messages.error(request, "Unknown action.")
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("webhook-detail", pk=pk)

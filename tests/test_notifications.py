@@ -1,0 +1,637 @@
+"""notify(): idempotency, rules, mutes, quiet hours (three zones, a DST change) and digests;
+the inbox page, settings and webhook pages; the API with bad input and fixed query counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+
+from notifications import services, tasks
+from notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    KindMute,
+    Notification,
+    NotificationRule,
+    Webhook,
+)
+from teams.audit import Actor
+from tests.conftest import sign_in
+from tests.factories import PersonFactory, TeamFactory, add_member
+
+ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+OFFICE = {
+    **{day: ["09:00-17:00"] for day in ("mon", "tue", "wed", "thu", "fri")},
+    "sat": [],
+    "sun": [],
+}
+SYSTEM = Actor.system(via="test")
+
+
+def utc(*args) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def awake(db):
+    """Someone who is always working, so nothing is held for quiet hours."""
+    return PersonFactory(working_hours=ALWAYS, time_zone="Europe/Lisbon", country="PT")
+
+
+def _notify(person, key="k1", **kwargs):
+    defaults = {"kind": "oncall.shift_starting", "title": "Your shift starts soon"}
+    return services.notify(recipients=[person], idempotency_key=key, **{**defaults, **kwargs})
+
+
+def _statuses(person) -> dict[str, str]:
+    return {
+        d.channel: d.status
+        for d in Delivery.objects.filter(recipient=person, is_digest=False).order_by("id")
+    }
+
+
+# --- notify ----------------------------------------------------------------------------------
+
+
+def test_notify_creates_notification_and_sends_in_app_and_email(
+    awake, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _notify(awake, body="Shift 09:00-17:00", url="/teams/")
+    assert len(result) == 1
+    n = result[0]
+    assert (n.recipient_id, n.kind, n.urgency, n.read_at) == (
+        awake.pk,
+        "oncall.shift_starting",
+        "normal",
+        None,
+    )
+    assert _statuses(awake) == {"in_app": "sent", "email": "sent"}
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [awake.email]
+    assert "Your shift starts soon" in message.subject
+    assert "http://127.0.0.1:8000/teams/" in message.body
+    html = message.alternatives[0][0]
+    assert 'href="http://127.0.0.1:8000/teams/"' in html
+    delivery = Delivery.objects.get(recipient=awake, channel="email")
+    assert message.extra_headers["Message-ID"].startswith(f"<baton-delivery-{delivery.pk}@")
+
+
+def test_same_idempotency_key_notifies_once(awake, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _notify(awake, key="shift:42")
+        again = _notify(awake, key="shift:42", title="changed title")
+        ids_again = services.notify(
+            recipients=[awake.pk, awake.pk],
+            kind="oncall.shift_starting",
+            title="x",
+            idempotency_key="shift:42",
+        )
+    assert [n.pk for n in first] == [n.pk for n in again] == [n.pk for n in ids_again]
+    assert Notification.objects.filter(recipient=awake).count() == 1
+    assert Delivery.objects.filter(recipient=awake).count() == 2
+    assert len(mail.outbox) == 1
+
+
+def test_notify_many_recipients_accepts_users_and_ids(db, django_capture_on_commit_callbacks):
+    people = [PersonFactory(working_hours=ALWAYS) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = services.notify(
+            recipients=[people[0], people[1].pk, people[2]],
+            kind="projects.reminder",
+            title="Post your status",
+            idempotency_key="status:2026-w10",
+        )
+    assert [n.recipient_id for n in result] == [p.pk for p in people]
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"kind": "Not A Kind"}, "kind"),
+        ({"urgency": "panic"}, "urgency"),
+        ({"title": "  "}, "title"),
+        ({"url": "https://evil.example/"}, "url"),
+        ({"key": ""}, "idempotency_key"),
+    ],
+)
+def test_notify_refuses_bad_input(awake, kwargs, field):
+    from django.core.exceptions import ValidationError
+
+    key = kwargs.pop("key", "k")
+    with pytest.raises(ValidationError) as exc:
+        _notify(awake, key=key, **kwargs)
+    assert field in exc.value.message_dict
+    assert not Notification.objects.exists()
+
+
+def test_rules_choose_channels_per_urgency(awake, django_capture_on_commit_callbacks):
+    services.rule_set(actor=SYSTEM, person=awake, channel="email", normal=False, urgent=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(awake, key="n")
+        services.notify(
+            recipients=[awake],
+            kind="escalation.page",
+            title="DB down",
+            urgency="urgent",
+            idempotency_key="u",
+        )
+    assert list(
+        Delivery.objects.filter(recipient=awake).values_list("channel", flat=True).order_by("id")
+    ) == ["in_app", "in_app", "email"]
+    assert len(mail.outbox) == 1 and "URGENT" in mail.outbox[0].subject
+
+
+def test_muted_kind_is_recorded_read_but_not_sent(awake, django_capture_on_commit_callbacks):
+    services.mute_add(actor=SYSTEM, person=awake, kind="chat.mention")
+    with django_capture_on_commit_callbacks(execute=True):
+        (n,) = _notify(awake, kind="chat.mention", title="@you")
+    assert n.muted and n.read_at is not None
+    assert not Delivery.objects.exists()
+    assert mail.outbox == []
+
+
+def test_urgent_escalations_cannot_be_muted(awake, django_capture_on_commit_callbacks):
+    services.mute_add(actor=SYSTEM, person=awake, kind="escalation.page")
+    with django_capture_on_commit_callbacks(execute=True):
+        (urgent,) = services.notify(
+            recipients=[awake],
+            kind="escalation.page",
+            title="P1",
+            urgency="urgent",
+            idempotency_key="p1",
+        )
+        (normal,) = services.notify(
+            recipients=[awake], kind="escalation.page", title="FYI", idempotency_key="fyi"
+        )
+    assert not urgent.muted and urgent.read_at is None
+    assert normal.muted
+    assert len(mail.outbox) == 1
+
+
+# --- quiet hours -----------------------------------------------------------------------------
+
+
+QUIET_CASES = [
+    # zone, notify at (UTC, outside local hours), a second notify, digest due (UTC)
+    pytest.param(
+        # Friday 20:00 EST; the clocks go forward on Sunday 8 March, so Monday 09:00 is EDT.
+        "America/New_York",
+        utc(2026, 3, 7, 1, 0),
+        utc(2026, 3, 7, 18, 0),
+        utc(2026, 3, 9, 13, 0),
+        id="new-york-dst-starts",
+    ),
+    pytest.param(
+        # Tuesday 18:00 IST (no DST, half-hour offset) -> Wednesday 09:00 IST.
+        "Asia/Kolkata",
+        utc(2026, 3, 10, 12, 30),
+        utc(2026, 3, 10, 20, 0),
+        utc(2026, 3, 11, 3, 30),
+        id="kolkata",
+    ),
+    pytest.param(
+        # Friday 18:00 AEDT; the clocks go back on Sunday 5 April, so Monday 09:00 is AEST.
+        "Australia/Sydney",
+        utc(2026, 4, 3, 7, 0),
+        utc(2026, 4, 4, 23, 0),
+        utc(2026, 4, 5, 23, 0),
+        id="sydney-dst-ends",
+    ),
+]
+
+
+@pytest.mark.parametrize("zone, first_at, second_at, due", QUIET_CASES)
+def test_quiet_hours_hold_normal_until_next_working_day_as_one_digest(
+    db, zone, first_at, second_at, due, django_capture_on_commit_callbacks
+):
+    person = PersonFactory(time_zone=zone, working_hours=OFFICE)
+    with (
+        time_machine.travel(first_at, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _notify(person, key="a", title="First while off")
+    with (
+        time_machine.travel(second_at, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _notify(person, key="b", title="Second while off")
+        # Urgent goes out at once, quiet hours or not.
+        services.notify(
+            recipients=[person],
+            kind="escalation.page",
+            title="Urgent now",
+            urgency="urgent",
+            idempotency_key="c",
+        )
+    assert [m.subject for m in mail.outbox] == ["[Baton] URGENT: Urgent now"]
+    held = Delivery.objects.filter(recipient=person, status=DeliveryStatus.HELD)
+    assert held.count() == 2
+    assert {d.due_at for d in held} == {due}
+    # In-app is silent, so the inbox has everything at once.
+    assert Delivery.objects.filter(recipient=person, channel="in_app", status="sent").count() == 3
+
+    with (
+        time_machine.travel(due.timestamp() - 60, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.release_digests() == 0
+    assert len(mail.outbox) == 1
+
+    with time_machine.travel(due, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert tasks.release_digests() == 1
+    assert len(mail.outbox) == 2
+    digest = mail.outbox[1]
+    assert "2 notification(s)" in digest.subject
+    assert "First while off" in digest.body and "Second while off" in digest.body
+    assert not Delivery.objects.filter(status=DeliveryStatus.HELD).exists()
+    assert Delivery.objects.filter(is_digest=True, status="sent").count() == 1
+
+    # Delivered once: running the job again sends nothing more.
+    with (
+        time_machine.travel(due.timestamp() + 3600, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.release_digests() == 0
+        tasks.sweep()
+    assert len(mail.outbox) == 2
+
+
+def test_working_person_gets_normal_at_once(db, django_capture_on_commit_callbacks):
+    person = PersonFactory(time_zone="Asia/Kolkata", working_hours=OFFICE)
+    # Wednesday 11:00 IST.
+    with (
+        time_machine.travel(utc(2026, 3, 11, 5, 30), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _notify(person)
+    assert len(mail.outbox) == 1
+
+
+def test_quiet_until_in_dst_gap_zone():
+    # Pure: a person in New York at 08:59 EDT on the DST Monday waits one minute.
+    from types import SimpleNamespace
+
+    profile = SimpleNamespace(time_zone="America/New_York", working_hours=OFFICE)
+    assert services.quiet_until(profile, at=utc(2026, 3, 9, 12, 59)) == utc(2026, 3, 9, 13, 0)
+    assert services.quiet_until(profile, at=utc(2026, 3, 9, 13, 0)) is None
+    assert (
+        services.quiet_until(SimpleNamespace(time_zone="UTC", working_hours={}), at=utc(2026, 3, 9))
+        is None
+    )
+
+
+# --- team webhooks fan-in --------------------------------------------------------------------
+
+
+def test_team_webhook_gets_one_delivery_per_event(db, settings):
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    lead = PersonFactory(working_hours=ALWAYS)
+    team = TeamFactory()
+    add_member(team, lead, role="lead")
+    members = [PersonFactory(working_hours=ALWAYS) for _ in range(3)]
+    for m in members:
+        add_member(team, m)
+    hook = services.webhook_create(
+        actor=Actor.system(user=lead),
+        owner=lead,
+        team=team,
+        name="Team chat",
+        url="http://127.0.0.1:9/hook",
+    )
+    services.notify(
+        recipients=members, kind="handoffs.note", title="Handoff", idempotency_key="handoff:1"
+    )
+    assert Delivery.objects.filter(webhook=hook).count() == 1
+
+
+# --- API -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def awake_client(awake):
+    return sign_in(Client(), awake)
+
+
+def test_api_list_mark_read_and_after_id(awake, awake_client):
+    made = [_notify(awake, key=f"k{i}", title=f"N{i}")[0] for i in range(3)]
+    other = PersonFactory(working_hours=ALWAYS)
+    _notify(other, key="theirs")
+    response = awake_client.get("/api/v1/notifications/")
+    assert response.status_code == 200
+    assert [n["id"] for n in response.json()["results"]] == [n.pk for n in reversed(made)]
+    missed = awake_client.get(f"/api/v1/notifications/?after_id={made[0].pk}").json()
+    assert [n["id"] for n in missed["results"]] == [made[1].pk, made[2].pk]
+    assert awake_client.post(f"/api/v1/notifications/{made[0].pk}/read/").json()["read"]
+    assert awake_client.get("/api/v1/notifications/bell/").json() == {
+        "unread": 2,
+        "latest": made[2].pk,
+    }
+    assert len(awake_client.get("/api/v1/notifications/?unread=true").json()["results"]) == 2
+    # Someone else's notification is not found (no IDOR).
+    theirs = Notification.objects.get(recipient=other)
+    assert awake_client.post(f"/api/v1/notifications/{theirs.pk}/read/").status_code == 404
+    assert awake_client.post(
+        "/api/v1/notifications/read-all/", {}, content_type="application/json"
+    ).json() == {"updated": 2}
+    assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_api_list_query_count_is_fixed(awake, awake_client, django_assert_max_num_queries):
+    for i in range(3):
+        _notify(awake, key=f"a{i}")
+    with django_assert_max_num_queries(12) as small:
+        awake_client.get("/api/v1/notifications/")
+    for i in range(60):
+        _notify(awake, key=f"b{i}")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = awake_client.get("/api/v1/notifications/")
+    assert len(response.json()["results"]) == 50
+
+
+def test_api_rules_and_unknown_channel(awake, awake_client):
+    rules = awake_client.get("/api/v1/notification-rules/").json()
+    assert [r["channel"] for r in rules] == ["in_app", "email", "webhook"]
+    response = awake_client.post(
+        "/api/v1/notification-rules/",
+        {"channel": "sms", "normal": True, "urgent": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "'sms' is not a channel" in response.json()["channel"][0]
+    assert not NotificationRule.objects.exists()
+    response = awake_client.post(
+        "/api/v1/notification-rules/",
+        {"channel": "email", "normal": False, "urgent": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    email = next(r for r in response.json() if r["channel"] == "email")
+    assert (email["normal"], email["urgent"], email["is_default"]) == (False, True, False)
+
+
+def test_api_mutes(awake, awake_client):
+    response = awake_client.post(
+        "/api/v1/notification-mutes/", {"kind": "chat.mention"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert (
+        awake_client.post(
+            "/api/v1/notification-mutes/", {"kind": "NOT VALID"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    assert [m["kind"] for m in awake_client.get("/api/v1/notification-mutes/").json()] == [
+        "chat.mention"
+    ]
+    assert awake_client.delete("/api/v1/notification-mutes/chat.mention/").status_code == 204
+    assert not KindMute.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("ftp://hooks.example.com/x", "Only http:// and https://"),
+        ("file:///etc/passwd", "Only http:// and https://"),
+        ("javascript:alert(1)", "Only http:// and https://"),
+        ("http://localhost:8000/hook", "not allowed"),
+        ("http://127.0.0.1/hook", "private, loopback or reserved"),
+        ("http://10.1.2.3/hook", "private, loopback or reserved"),
+        ("http://169.254.169.254/latest/meta-data/", "private, loopback or reserved"),
+        ("http://[::1]/hook", "private, loopback or reserved"),
+        ("http://0.0.0.0/hook", "private, loopback or reserved"),
+        ("http://user:pw@8.8.8.8/", "credentials"),
+        ("not a url", "Only http:// and https://"),
+    ],
+)
+def test_api_webhook_bad_urls_are_400_and_write_nothing(awake_client, url, message):
+    response = awake_client.post(
+        "/api/v1/webhooks/", {"name": "Hook", "url": url}, content_type="application/json"
+    )
+    assert response.status_code == 400, response.content
+    assert message in response.json()["url"][0]
+    assert not Webhook.objects.exists()
+
+
+def test_api_webhook_crud_secret_shown_on_create(awake, awake_client, settings):
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    response = awake_client.post(
+        "/api/v1/webhooks/",
+        {"name": "Mine", "url": "http://127.0.0.1:9/in"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    created = response.json()
+    assert created["secret"].startswith("whsec_")
+    pk = created["id"]
+    shown = awake_client.get(f"/api/v1/webhooks/{pk}/").json()
+    assert "secret" not in shown
+    assert (
+        awake_client.patch(
+            f"/api/v1/webhooks/{pk}/", {"url": "gopher://x"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    assert Webhook.objects.get(pk=pk).url == "http://127.0.0.1:9/in"
+    rotated = awake_client.post(f"/api/v1/webhooks/{pk}/rotate-secret/").json()
+    assert rotated["secret"] != created["secret"]
+    assert awake_client.get(f"/api/v1/webhooks/{pk}/deliveries/").json() == []
+    # Another person cannot see or touch it.
+    stranger = sign_in(Client(), PersonFactory())
+    assert stranger.get(f"/api/v1/webhooks/{pk}/").status_code == 404
+    assert stranger.delete(f"/api/v1/webhooks/{pk}/").status_code == 404
+    assert awake_client.delete(f"/api/v1/webhooks/{pk}/").status_code == 204
+
+
+def test_team_webhook_needs_a_lead(awake, awake_client, settings):
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    team = TeamFactory()
+    add_member(team, awake)
+    body = {"name": "Team", "url": "http://127.0.0.1:9/t", "team": team.pk}
+    response = awake_client.post("/api/v1/webhooks/", body, content_type="application/json")
+    assert response.status_code == 400 and "leads" in response.json()["team"][0]
+    add_member(team, awake, role="lead")
+    response = awake_client.post("/api/v1/webhooks/", body, content_type="application/json")
+    assert response.status_code == 201
+
+
+def test_api_requires_sign_in(db):
+    assert Client().get("/api/v1/notifications/").status_code in (401, 403)
+    assert Client().get("/api/v1/webhooks/").status_code in (401, 403)
+
+
+def test_schema_lists_notification_endpoints(member_client):
+    paths = member_client.get("/api/schema/?format=json").json()["paths"]
+    for path in (
+        "/api/v1/notifications/",
+        "/api/v1/notifications/{id}/read/",
+        "/api/v1/notifications/read-all/",
+        "/api/v1/notification-rules/",
+        "/api/v1/notification-mutes/",
+        "/api/v1/webhooks/",
+        "/api/v1/webhooks/{id}/",
+        "/api/v1/webhooks/{id}/deliveries/",
+    ):
+        assert path in paths, path
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_inbox_page_filters_and_marks_read(awake, awake_client):
+    a = _notify(awake, key="a", title="Alpha", kind="chat.mention")[0]
+    _notify(awake, key="b", title="Bravo", kind="handoffs.note")
+    page = awake_client.get("/notifications/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Alpha" in html and "Bravo" in html
+    assert 'data-unread-count aria-label="unread notifications">2<' in html
+    only = awake_client.get("/notifications/?kind=chat.mention").content.decode()
+    assert "Alpha" in only and "Bravo" not in only
+    response = awake_client.post(f"/notifications/{a.pk}/read/")
+    assert response.status_code == 302
+    unread = awake_client.get("/notifications/?unread=on").content.decode()
+    assert "Alpha" not in unread and "Bravo" in unread
+    awake_client.post("/notifications/read-all/")
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_open_marks_read_and_follows_only_local_links(awake, awake_client):
+    n = _notify(awake, url="/teams/")[0]
+    response = awake_client.get(f"/notifications/{n.pk}/open/")
+    assert response.status_code == 302 and response["Location"] == "/teams/"
+    assert Notification.objects.get(pk=n.pk).read_at is not None
+    other = _notify(PersonFactory(working_hours=ALWAYS), key="x")[0]
+    assert awake_client.get(f"/notifications/{other.pk}/open/").status_code == 404
+
+
+def test_inbox_query_count_is_fixed(awake, awake_client, django_assert_max_num_queries):
+    for i in range(3):
+        _notify(awake, key=f"a{i}")
+    with django_assert_max_num_queries(30) as small:
+        awake_client.get("/notifications/")
+    for i in range(80):
+        _notify(awake, key=f"b{i}", actor=PersonFactory())
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert awake_client.get("/notifications/").status_code == 200
+
+
+def test_settings_page_saves_rules_mutes_and_tests(
+    awake, awake_client, django_capture_on_commit_callbacks
+):
+    assert awake_client.get("/notifications/settings/").status_code == 200
+    response = awake_client.post(
+        "/notifications/settings/",
+        {
+            "in_app__normal": "on",
+            "in_app__urgent": "on",
+            "email__urgent": "on",
+        },
+    )
+    assert response.status_code == 302
+    email = NotificationRule.objects.get(person=awake, channel=Channel.EMAIL)
+    assert (email.normal, email.urgent) == (False, True)
+    assert (
+        awake_client.post("/notifications/settings/mutes/", {"kind": "Bad Kind"}).status_code == 400
+    )
+    assert (
+        awake_client.post("/notifications/settings/mutes/", {"kind": "chat.mention"}).status_code
+        == 302
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = awake_client.post("/notifications/settings/test/email/")
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and "Test notification" in mail.outbox[0].subject
+    response = awake_client.post("/notifications/settings/test/sms/", follow=True)
+    assert "is not a channel" in response.content.decode()
+    response = awake_client.post("/notifications/settings/test/webhook/", follow=True)
+    assert "Add an active webhook first" in response.content.decode()
+
+
+def test_webhook_pages(awake, awake_client, settings):
+    response = awake_client.post(
+        "/notifications/webhooks/", {"name": "Mine", "url": "http://10.0.0.5/x"}
+    )
+    assert response.status_code == 400
+    assert "private, loopback or reserved" in response.content.decode()
+    assert not Webhook.objects.exists()
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    response = awake_client.post(
+        "/notifications/webhooks/", {"name": "Mine", "url": "http://127.0.0.1:9/x"}
+    )
+    assert response.status_code == 302
+    hook = Webhook.objects.get()
+    detail = awake_client.get(f"/notifications/webhooks/{hook.pk}/").content.decode()
+    assert hook.secret in detail
+    assert awake_client.get("/notifications/webhooks/").status_code == 200
+    stranger = sign_in(Client(), PersonFactory())
+    assert stranger.get(f"/notifications/webhooks/{hook.pk}/").status_code == 404
+    response = awake_client.post(
+        f"/notifications/webhooks/{hook.pk}/action/", {"action": "disable"}
+    )
+    assert response.status_code == 302 and not Webhook.objects.get().active
+
+
+def test_pages_require_sign_in(db):
+    for url in ("/notifications/", "/notifications/settings/", "/notifications/webhooks/"):
+        response = Client().get(url)
+        assert response.status_code in (302, 401, 403), url
+
+
+def test_api_tokens_need_the_notifications_scope(awake):
+    from accounts.services import api_token_create
+
+    _, read_only = api_token_create(
+        actor=SYSTEM, user=awake, name="r", scopes=["notifications:read"]
+    )
+    _, people = api_token_create(actor=SYSTEM, user=awake, name="p", scopes=["people:read"])
+    client = Client()
+    n = _notify(awake)[0]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {read_only}"}
+    assert client.get("/api/v1/notifications/", **auth).status_code == 200
+    assert client.post(f"/api/v1/notifications/{n.pk}/read/", **auth).status_code == 403
+    other = {"HTTP_AUTHORIZATION": f"Bearer {people}"}
+    assert client.get("/api/v1/notifications/", **other).status_code == 403
+    assert client.get("/api/v1/webhooks/", **other).status_code == 403
+
+
+def test_notify_interface_is_keyword_only_and_stable():
+    import inspect
+
+    params = inspect.signature(services.notify).parameters
+    assert list(params) == [
+        "recipients",
+        "kind",
+        "title",
+        "body",
+        "url",
+        "urgency",
+        "idempotency_key",
+        "actor",
+    ]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
+    assert params["urgency"].default == "normal" and params["actor"].default is None
+
+
+def test_held_digest_is_skipped_for_someone_who_left(db, django_capture_on_commit_callbacks):
+    from teams import services as team_services
+
+    person = PersonFactory(time_zone="Asia/Kolkata", working_hours=OFFICE)
+    night = utc(2026, 3, 10, 20, 0)  # Wednesday 01:30 IST
+    with time_machine.travel(night, tick=False), django_capture_on_commit_callbacks(execute=True):
+        _notify(person)
+        team_services.person_deactivate(actor=SYSTEM, person=person)
+    with (
+        time_machine.travel(utc(2026, 3, 11, 3, 30), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.release_digests() == 1
+    assert Delivery.objects.get(is_digest=True).status == DeliveryStatus.SKIPPED
+    assert mail.outbox == [] or all("notification(s)" not in m.subject for m in mail.outbox)
