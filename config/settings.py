@@ -322,3 +322,9 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-release-digests": {"task": "notifications.release_digests", "schedule": 60.0},
 }
 
+# --- On-call (oncall/) ----------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE = {
+    **CELERY_BEAT_SCHEDULE,
+    "oncall-shift-notices": {"task": "oncall.shift_notices", "schedule": 60.0},
+    "oncall-expire-swaps": {"task": "oncall.expire_swaps", "schedule": 300.0},
+}

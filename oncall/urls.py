@@ -1,3 +1,9 @@
-"""Pages of the oncall app."""
+"""Pages of the oncall app. The iCal feeds live under /ical/, the one public prefix they add."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import ical
+
+urlpatterns = [
+    path("ical/<str:token>.ics", ical.feed_view, name="oncall-ical"),
+]

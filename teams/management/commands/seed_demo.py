@@ -27,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--teams", type=int, default=150, help="teams (default 150)")
         parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
         parser.add_argument(
+            "--schedules", type=int, default=300, help="on-call schedules (default 300)"
+        )
+        parser.add_argument(
             "--admin-password",
             default="baton-demo-admin",
             help="password of the demo admin 'admin' (default baton-demo-admin)",
@@ -77,6 +80,12 @@ class Command(BaseCommand):
         if result is None:  # someone seeded in the meantime
             self._already_present(options)
             return
+        from oncall.demo import seed_schedules
+
+        schedules = seed_schedules(
+            actor=Actor.system(via="cli"), count=max(0, options["schedules"]), seed=options["seed"]
+        )
+        self.stdout.write(f"Created {schedules} on-call schedules.")
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(

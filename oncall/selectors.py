@@ -1,0 +1,559 @@
+"""Reads of on-call data: every query is here, with a fixed count whatever the size.
+
+The pattern: load the rows for a set of schedules in a few bulk queries (`load_schedules`),
+turn them into plain `rotation` objects (`ScheduleData`), and compute in Python. Helpers for
+the pages:
+
+* `schedule_final_segments(schedule, a, b)` -> [rotation.Segment] tiling [a, b)
+* `oncall_at(schedule, t)` -> `OncallAt` (person id or None, start, end or None)
+* `oncall_now(viewer, at=None)` -> [`NowRow`] for every schedule (org-wide, cached)
+* `my_shifts(person, a, b)` -> [`MyShift`] across every schedule
+* `layer_lanes(schedule, a, b)` -> `Lanes` (one lane per layer, the overrides, the final lane)
+* `coverage_preview(specs, week_start, zone)` -> `Coverage` for unsaved layer specs (pure)
+* `visible_schedules(user)`, `people_by_id(ids)`
+* swaps: `schedule_swaps(schedules=..., user=...)`, `swaps_i_can_take(user)`,
+  `swaps_awaiting_approval(lead)`; feeds: `ical_feeds(user)`; `shift_notice_minutes(user)`
+
+Writes are in services.py; validate form input for layers with
+`services.clean_layer_spec(data, team_id=schedule.team_id)` (the same messages as the API) and,
+for the unsaved follow-the-sun preview, with `check_people=False` before `coverage_preview`.
+
+Layer history: each LayerVersion becomes a rotation.Layer with the version's rules, the
+layer's creation order and `end` clipped to the version's `effective_to`. The start clip is
+done by splitting [a, b) at every version boundary and asking `rotation.final_segments` about
+each piece with the versions in force there, then merging equal neighbours. Because a version
+keeps the layer's original `start`, the rotation phase carries across an edit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from . import rotation
+from .models import LayerVersion, Override, Participation, Schedule, SwapRequest
+from .permissions import team_ids_of
+from .services import spec_to_rotation_layer
+
+User = get_user_model()
+
+MAX_RANGE = timedelta(days=92)
+_SPANS = (timedelta(days=1), timedelta(days=8), rotation.ONCALL_HORIZON)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class VersionLayer:
+    """One version as a rotation layer in force over [effective_from, effective_to)."""
+
+    layer_id: int
+    layer_name: str
+    effective_from: datetime
+    effective_to: datetime | None
+    layer: rotation.Layer
+
+
+@dataclass
+class ScheduleData:
+    schedule: Schedule
+    versions: list[VersionLayer] = field(default_factory=list)
+    overrides: list[Override] = field(default_factory=list)
+
+    def rotation_overrides(self) -> list[rotation.Override]:
+        return [rotation.Override(o.person_id, o.start, o.end, order=o.pk) for o in self.overrides]
+
+
+_VERSION_FIELDS = (
+    "layer_id",
+    "layer__schedule_id",
+    "layer__name",
+    "effective_from",
+    "effective_to",
+    "priority",
+    "time_zone",
+    "start_date",
+    "start_time",
+    "shift_count",
+    "shift_unit",
+    "participants",
+    "end",
+    "restrictions",
+    "fair",
+)
+# Built rotation layers by their full row (rows change only by being rewritten, which changes
+# the key), so a busy process does not rebuild 600 dataclasses per cache miss.
+_BUILT: dict[tuple, rotation.Layer] = {}
+_BUILT_MAX = 20_000
+
+
+def _rotation_layer(row: tuple) -> rotation.Layer:
+    (layer_id, _sid, _name, _from, eff_to, priority, zone, start_date, start_time, count, unit,
+     participants, end, restrictions, fair) = row  # fmt: skip
+    key = (
+        layer_id, eff_to, priority, zone, start_date, start_time, count, unit,
+        tuple(participants), end, repr(restrictions), fair,
+    )  # fmt: skip
+    layer = _BUILT.get(key)
+    if layer is None:
+        spec = {
+            "priority": priority,
+            "time_zone": zone,
+            "start": datetime.combine(start_date, start_time),
+            "shift_length": (count, unit),
+            "participants": participants,
+            "end": end,
+            "restrictions": restrictions,
+            "fair": fair,
+        }
+        layer = spec_to_rotation_layer(spec, layer_id=layer_id, order=layer_id, end=eff_to)
+        if len(_BUILT) >= _BUILT_MAX:
+            _BUILT.clear()
+        _BUILT[key] = layer
+    return layer
+
+
+def load_schedules(
+    schedules: list[Schedule], a: datetime | None = None, b: datetime | None = None
+) -> dict[int, ScheduleData]:
+    """Versions and overrides of `schedules` meeting [a, b) (all when None): two queries."""
+    data = {s.pk: ScheduleData(s) for s in schedules}
+    if not data:
+        return data
+    versions = LayerVersion.objects.filter(layer__schedule_id__in=data)
+    overrides = Override.objects.filter(schedule_id__in=data)
+    if a is not None:
+        versions = versions.filter(Q(effective_to__isnull=True) | Q(effective_to__gt=a))
+        versions = versions.filter(Q(end__isnull=True) | Q(end__gt=a))
+        overrides = overrides.filter(end__gt=a)
+    if b is not None:
+        versions = versions.filter(effective_from__lt=b)
+        overrides = overrides.filter(start__lt=b)
+    rows = versions.order_by("layer_id", "effective_from", "id").values_list(*_VERSION_FIELDS)
+    for row in rows:
+        data[row[1]].versions.append(
+            VersionLayer(
+                layer_id=row[0],
+                layer_name=row[2],
+                effective_from=row[3],
+                effective_to=row[4],
+                layer=_rotation_layer(row),
+            )
+        )
+    for override in overrides.order_by("id"):
+        data[override.schedule_id].overrides.append(override)
+    return data
+
+
+# --- the final answer -------------------------------------------------------------------------
+
+
+def final_from_data(data: ScheduleData, a: datetime, b: datetime) -> list[rotation.Segment]:
+    """Final segments tiling [a, b), version history respected. Pure (no queries)."""
+    if b <= a:
+        return []
+    cuts = {a, b}
+    for v in data.versions:
+        for edge in (v.effective_from, v.effective_to):
+            if edge is not None and a < edge < b:
+                cuts.add(edge)
+    edges = sorted(cuts)
+    overrides = data.rotation_overrides()
+    out: list[rotation.Segment] = []
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        active = [
+            v.layer
+            for v in data.versions
+            if v.effective_from <= lo and (v.effective_to is None or v.effective_to > lo)
+        ]
+        for seg in rotation.final_segments(active, overrides, lo, hi):
+            if out and out[-1].person == seg.person and out[-1].end == seg.start:
+                out[-1] = rotation.Segment(out[-1].start, seg.end, seg.person)
+            else:
+                out.append(seg)
+    return out
+
+
+def schedule_final_segments(schedule: Schedule, a: datetime, b: datetime) -> list[rotation.Segment]:
+    """Who is on call over [a, b) (person ids; None for a gap). Two queries."""
+    data = load_schedules([schedule], a, b)[schedule.pk]
+    return final_from_data(data, a, b)
+
+
+@dataclass(frozen=True)
+class OncallAt:
+    person: int | None
+    start: datetime  # cut at t - 92 days when the segment began earlier
+    end: datetime | None  # None: no change within 92 days
+
+
+def oncall_from_data(data: ScheduleData, t: datetime, *, need_start: bool = True) -> OncallAt:
+    """The final segment around t; its edges are looked for up to 92 days away. Pure."""
+    for span in _SPANS:
+        lo = t - span if need_start else t
+        segments = final_from_data(data, lo, t + span)
+        for seg in segments:
+            if seg.start <= t < seg.end:
+                start_known = seg.start > lo or not need_start
+                end_known = seg.end < t + span
+                if (start_known and end_known) or span == _SPANS[-1]:
+                    return OncallAt(seg.person, seg.start, seg.end if end_known else None)
+                break
+    raise AssertionError("unreachable: final segments tile the span")
+
+
+def oncall_at(schedule: Schedule, t: datetime) -> OncallAt:
+    """Who is on call on `schedule` at instant t. Two queries."""
+    horizon = rotation.ONCALL_HORIZON
+    data = load_schedules([schedule], t - horizon, t + horizon)[schedule.pk]
+    return oncall_from_data(data, t)
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def people_by_id(ids) -> dict[int, User]:
+    """Users with their profiles, one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("profile")}
+
+
+def person_local_time(person, at: datetime) -> datetime | None:
+    profile = getattr(person, "profile", None)
+    if profile is None:
+        return None
+    return at.astimezone(ZoneInfo(profile.time_zone))
+
+
+# --- lists ------------------------------------------------------------------------------------
+
+
+def visible_schedules(user) -> QuerySet:
+    """Schedules whose details `user` may read (same rule as oncall.view_schedule)."""
+    qs = Schedule.objects.select_related("team")
+    if _is_manager(user):
+        return qs
+    return qs.filter(
+        Q(team_id__in=team_ids_of(user))
+        | Q(pk__in=Participation.objects.filter(person=user).values("schedule_id"))
+    )
+
+
+def _is_manager(user) -> bool:
+    from teams.permissions import is_org_manager
+
+    return bool(is_org_manager(user))
+
+
+@dataclass(frozen=True)
+class NowRow:
+    schedule_id: int
+    schedule_name: str
+    team_id: int
+    team_name: str
+    schedule_time_zone: str
+    person_id: int | None  # None: nobody (a gap)
+    display_name: str | None
+    time_zone: str | None  # the person's zone
+    until: datetime | None  # None: no change within 92 days
+    local_time: datetime | None  # the person's wall clock now
+
+
+NOW_CACHE_KEY = "oncall:now:v1"
+NOW_CACHE_MAX_AGE = timedelta(minutes=5)  # bounds staleness of names and zones
+
+
+def _now_answers(heads, now: datetime) -> dict[int, tuple]:
+    """{schedule id: (person id, display name, zone, until)}: three queries."""
+    schedules = [Schedule(pk=h[0], name=h[1], team_id=h[2]) for h in heads]
+    data = load_schedules(schedules, now, now + rotation.ONCALL_HORIZON)
+    answers = {pk: oncall_from_data(d, now, need_start=False) for pk, d in data.items()}
+    people = people_by_id(a.person for a in answers.values())
+    out = {}
+    for pk, answer in answers.items():
+        person = people.get(answer.person)
+        profile = getattr(person, "profile", None) if person is not None else None
+        out[pk] = (
+            answer.person,
+            profile.display_name if profile else (person.get_username() if person else None),
+            profile.time_zone if profile else None,
+            answer.end,
+        )
+    return out
+
+
+def invalidate_oncall_now() -> None:
+    """Forget the cached org-wide answer (services call it on commit of every change)."""
+    cache.delete(NOW_CACHE_KEY)
+
+
+def oncall_now(viewer=None, *, at: datetime | None = None) -> list[NowRow]:
+    """Who is on call right now on every schedule (org-wide: everyone signed in sees it).
+
+    Cached (Django cache, shared by the web processes) until the earliest "until" among the
+    answers, at most 5 minutes; every service that changes a schedule, its layers or its
+    overrides drops the cache on commit. A hit costs no query; a miss four (schedules, layer
+    versions, overrides, the people on call) and the rotation math for every schedule.
+    Writes that bypass the services (the admin site, raw SQL) show within 5 minutes; the
+    local times are always computed now.
+    """
+    now = at or timezone.now()
+    cached = cache.get(NOW_CACHE_KEY)
+    if cached is not None and cached["from"] <= now < cached["until"]:
+        heads, answers = cached["heads"], cached["answers"]
+    else:
+        heads = list(
+            Schedule.objects.order_by("name", "id").values_list(
+                "id", "name", "team_id", "team__name", "time_zone"
+            )
+        )
+        answers = _now_answers(heads, now)
+        ends = [a[3] for a in answers.values() if a[3] is not None]
+        valid_until = min([*ends, now + NOW_CACHE_MAX_AGE])
+        cache.set(
+            NOW_CACHE_KEY,
+            {
+                "from": now,
+                "until": valid_until,
+                "heads": heads,
+                "answers": answers,
+            },
+            timeout=int(NOW_CACHE_MAX_AGE.total_seconds()),
+        )
+    local: dict[str, datetime] = {}  # many people share a zone
+    rows = []
+    for h in heads:
+        person_id, name, zone, until = answers[h[0]]
+        if zone and zone not in local:
+            local[zone] = now.astimezone(ZoneInfo(zone))
+        rows.append(
+            NowRow(
+                schedule_id=h[0],
+                schedule_name=h[1],
+                team_id=h[2],
+                team_name=h[3],
+                schedule_time_zone=h[4],
+                person_id=person_id,
+                display_name=name,
+                time_zone=zone,
+                until=until,
+                local_time=local[zone] if zone else None,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class MyShift:
+    schedule: Schedule
+    start: datetime
+    end: datetime
+
+
+def my_shifts(person, a: datetime, b: datetime) -> list[MyShift]:
+    """`person`'s final shifts over [a, b) across all schedules, by start. Three queries.
+
+    Candidates are the schedules the person takes part in (oncall.Participation) and any
+    schedule where they hold an override meeting [a, b).
+    """
+    taking_part = Participation.objects.filter(person=person).values("schedule_id")
+    override_schedules = Override.objects.filter(person=person, end__gt=a, start__lt=b).values(
+        "schedule_id"
+    )
+    schedules = list(
+        Schedule.objects.filter(Q(pk__in=taking_part) | Q(pk__in=override_schedules))
+        .select_related("team")
+        .order_by("name", "id")
+    )
+    data = load_schedules(schedules, a, b)
+    out = []
+    for schedule in schedules:
+        for seg in final_from_data(data[schedule.pk], a, b):
+            if seg.person == person.pk:
+                out.append(MyShift(schedule, seg.start, seg.end))
+    out.sort(key=lambda s: (s.start, s.schedule.name))
+    return out
+
+
+# --- lanes for the schedule page --------------------------------------------------------------
+
+
+@dataclass
+class Lane:
+    key: str  # "layer:<id>", "overrides", "final"
+    title: str
+    segments: list[rotation.Segment]  # person None only in the final lane (gaps)
+
+
+@dataclass
+class Lanes:
+    layers: list[Lane]
+    overrides: Lane
+    final: Lane
+    people: dict[int, User]
+
+
+def lanes_from_data(data: ScheduleData, a: datetime, b: datetime) -> Lanes:
+    """Pure: per-layer coverage (its versions, each clipped to its interval), overrides, final."""
+    by_layer: dict[int, list[VersionLayer]] = defaultdict(list)
+    names: dict[int, str] = {}
+    for v in data.versions:
+        by_layer[v.layer_id].append(v)
+        names[v.layer_id] = v.layer_name
+    layer_lanes = []
+    for layer_id in sorted(by_layer):
+        segments: list[rotation.Segment] = []
+        for v in by_layer[layer_id]:
+            lo = max(a, v.effective_from)
+            hi = b if v.effective_to is None else min(b, v.effective_to)
+            if lo < hi:
+                for seg in rotation.layer_segments(v.layer, lo, hi):
+                    if (
+                        segments
+                        and segments[-1].person == seg.person
+                        and segments[-1].end == seg.start
+                    ):
+                        segments[-1] = rotation.Segment(segments[-1].start, seg.end, seg.person)
+                    else:
+                        segments.append(seg)
+        layer_lanes.append(Lane(f"layer:{layer_id}", names[layer_id], segments))
+    override_segments = [
+        rotation.Segment(max(o.start, a), min(o.end, b), o.person_id)
+        for o in sorted(data.overrides, key=lambda o: (o.start, o.pk))
+        if o.end > a and o.start < b
+    ]
+    final = final_from_data(data, a, b)
+    return Lanes(
+        layers=layer_lanes,
+        overrides=Lane("overrides", "Overrides", override_segments),
+        final=Lane("final", "Final", final),
+        people={},
+    )
+
+
+def layer_lanes(schedule: Schedule, a: datetime, b: datetime) -> Lanes:
+    """Everything the schedule page draws over [a, b), with the people in it. Three queries."""
+    data = load_schedules([schedule], a, b)[schedule.pk]
+    lanes = lanes_from_data(data, a, b)
+    ids = {
+        s.person for lane in (*lanes.layers, lanes.overrides, lanes.final) for s in lane.segments
+    }
+    lanes.people = people_by_id(ids)
+    return lanes
+
+
+# --- follow-the-sun preview (pure) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    start: datetime
+    end: datetime
+    segments: list[rotation.Segment]  # the final answer over the week (person None = gap)
+    gaps: list[rotation.Segment]  # just the gaps
+    covered_fraction: float
+    layer_segments: dict[object, list[rotation.Segment]]  # per spec index
+
+
+def coverage_preview(specs: list[dict], *, week_start: date, time_zone: str = "UTC") -> Coverage:
+    """A typical week's coverage of unsaved layer specs (cleaned with
+    services.clean_layer_spec(spec, team_id=None)), and its gaps. No queries.
+
+    The week runs from `week_start` 00:00 in `time_zone` for 7 days. Spec order is creation
+    order (the first wins a priority tie).
+    """
+    zone = ZoneInfo(time_zone)
+    a = datetime.combine(week_start, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+    b = datetime.combine(week_start + timedelta(days=7), datetime.min.time(), tzinfo=zone)
+    b = b.astimezone(UTC)
+    layers = [spec_to_rotation_layer(spec, layer_id=i, order=i) for i, spec in enumerate(specs)]
+    segments = rotation.final_segments(layers, [], a, b)
+    gaps = [s for s in segments if s.person is None]
+    gap_seconds = sum((g.end - g.start).total_seconds() for g in gaps)
+    total = (b - a).total_seconds()
+    return Coverage(
+        start=a,
+        end=b,
+        segments=segments,
+        gaps=gaps,
+        covered_fraction=(1 - gap_seconds / total) if total else 0.0,
+        layer_segments={i: rotation.layer_segments(layer, a, b) for i, layer in enumerate(layers)},
+    )
+
+
+# --- swaps and feeds --------------------------------------------------------------------------
+
+
+def schedule_swaps(*, schedules: QuerySet | list | None = None, user=None) -> QuerySet:
+    """Swap requests (newest first) of `schedules`, or those involving `user`."""
+    qs = SwapRequest.objects.select_related(
+        "schedule", "requester__profile", "taker__profile", "asked__profile"
+    )
+    if schedules is not None:
+        qs = qs.filter(schedule__in=schedules)
+    if user is not None:
+        qs = qs.filter(Q(requester=user) | Q(taker=user) | Q(asked=user))
+    return qs.order_by("-created_at", "-id")
+
+
+def swaps_i_can_take(user) -> QuerySet:
+    """Open requests (not mine) on schedules I belong to or take part in, soonest first."""
+    from .models import SwapStatus
+
+    schedules = Schedule.objects.filter(
+        Q(team_id__in=team_ids_of(user))
+        | Q(pk__in=Participation.objects.filter(person=user).values("schedule_id"))
+    )
+    return (
+        schedule_swaps(schedules=schedules)
+        .filter(status=SwapStatus.REQUESTED, end__gt=timezone.now())
+        .filter(Q(asked__isnull=True) | Q(asked=user))
+        .exclude(requester=user)
+        .order_by("start", "id")
+    )
+
+
+def swaps_awaiting_approval(user) -> QuerySet:
+    """Taken swaps waiting for `user` as lead of the schedule's team (all of them for admins)."""
+    from teams.permissions import is_org_admin
+    from teams.selectors import lead_team_ids
+
+    from .models import SwapStatus
+
+    qs = schedule_swaps().filter(status=SwapStatus.ACCEPTED, override__isnull=True)
+    if not is_org_admin(user):
+        qs = qs.filter(schedule__team_id__in=lead_team_ids(user))
+    return qs.order_by("start", "id")
+
+
+def ical_feeds(user) -> QuerySet:
+    """`user`'s active feeds (schedule None: their own shifts). The raw tokens are not kept."""
+    from .models import IcalFeed
+
+    return (
+        IcalFeed.objects.filter(owner=user, revoked_at__isnull=True)
+        .select_related("schedule")
+        .order_by("schedule_id", "-created_at")
+    )
+
+
+def shift_notice_minutes(user) -> int:
+    """The person's lead time for "you go on call in N minutes" (default 60)."""
+    from .models import DEFAULT_SHIFT_NOTICE_MINUTES, OncallPreferences
+
+    value = (
+        OncallPreferences.objects.filter(user=user)
+        .values_list("shift_notice_minutes", flat=True)
+        .first()
+    )
+    return DEFAULT_SHIFT_NOTICE_MINUTES if value is None else value
