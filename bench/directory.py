@@ -62,6 +62,9 @@ def run_size(people: int, requests: int) -> list[list[object]]:
         assert response.status_code == 200, (url, response.status_code)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
+        # Count now: captured_queries slices connection.queries lazily, and every later
+        # request's request_started signal empties that log (reset_queries).
+        query_count = len(queries)
         stats = timed(lambda url=url: client.get(url), repeat=requests)
         if bare_median is None:
             bare_median = stats["median"]
@@ -72,7 +75,7 @@ def run_size(people: int, requests: int) -> list[list[object]]:
                 f"{stats['median']:.1f}",
                 f"{stats['p95']:.1f}",
                 f"{stats['median'] / bare_median:.1f}x",
-                len(queries),
+                query_count,
             ]
         )
     print(f"# seeded {people:,} people in {seed_seconds:.1f} s", file=sys.stderr)

@@ -156,6 +156,48 @@ class PersonSerializer(serializers.Serializer):
         return data
 
 
+def person_list_data(rows: list[dict], *, request, now: datetime) -> list[dict]:
+    """PersonSerializer.to_representation for rows from selectors.person_rows/complete_rows."""
+    statuses = selectors.LocalStatusCache(now)
+    offsets: dict[str, tuple[str, str]] = {}
+    viewer = request.user
+    data = []
+    for row in rows:
+        zone = row["time_zone"]
+        status_ = statuses.status(zone, row["week_ranges"])
+        local = offsets.get(zone)
+        if local is None:
+            local = offsets[zone] = (
+                status_.local_time.isoformat(timespec="seconds"),
+                _utc_offset(status_.local_time),
+            )
+        item = {
+            "id": row["id"],
+            "username": row["username"],
+            "display_name": row["display_name"],
+            "title": row["title"],
+            "time_zone": zone,
+            "country": row["country"],
+            "country_name": country_name(row["country"]),
+            "org_role": row["org_role"],
+            "is_active": row["is_active"],
+            "working_hours": row["working_hours"],
+            "teams": [
+                {"id": m["team_id"], "name": m["name"], "slug": m["slug"], "role": m["role"]}
+                for m in row["teams"]
+            ],
+            "local_time": local[0],
+            "working_now": status_.working,
+            "utc_offset": local[1],
+        }
+        # Checked per row with the rules, as PersonSerializer does.
+        if viewer.has_perm("teams.view_contact", selectors.row_person(row)):
+            item["email"] = row["email"]
+            item["phone"] = row["phone"]
+        data.append(item)
+    return data
+
+
 class PeopleQuerySerializer(serializers.Serializer):
     """Query parameters of GET /api/v1/people/."""
 
@@ -292,9 +334,13 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         _require(self.request, "teams.view_directory")
-        params = PeopleQuerySerializer(data=self.request.query_params.dict())
-        params.is_valid(raise_exception=True)
-        filters = params.validated_data
+        query = self.request.query_params.dict()
+        filters = {}
+        # No filter given (the common case): nothing to validate, the defaults apply.
+        if not query.keys().isdisjoint(PeopleQuerySerializer._declared_fields):
+            params = PeopleQuerySerializer(data=query)
+            params.is_valid(raise_exception=True)
+            filters = params.validated_data
         include_left = filters.get("include_left", False) and _sees_people_who_left(self.request)
         return selectors.people_search(
             q=filters.get("q", ""),
@@ -317,8 +363,13 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
         return person
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        # Plain dict rows (no model instances) and person_list_data, not PersonSerializer:
+        # the same JSON for a list in a fraction of the time. The schema still comes from
+        # PersonSerializer (extend_schema above).
+        rows = self.paginate_queryset(selectors.person_rows(self.get_queryset()))
+        return self.get_paginated_response(
+            person_list_data(selectors.complete_rows(rows), request=request, now=timezone.now())
+        )
 
     def retrieve(self, request, pk=None):
         return Response(self.get_serializer(self.get_object()).data)

@@ -1,0 +1,127 @@
+"""The directory's and people API's fast list paths: rows rendered in Python must escape like
+the template engine, memoised pickers and schedules must never serve old data, and "working
+now" must see a zone the moment its first person is saved."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import time_machine
+
+from teams import hours, selectors
+from teams.audit import Actor
+from teams.models import WorkingInterval
+from teams.services import person_update, team_update
+from tests.bulk import bulk_people
+from tests.factories import PersonFactory, TeamFactory, add_member
+
+SYSTEM = Actor.system(via="test")
+WEDNESDAY_10_UTC = datetime(2026, 1, 7, 10, 0, tzinfo=UTC)
+
+
+def test_rows_escape_names_titles_and_team_names(member_client, db):
+    team = TeamFactory(name="R&D <core>")
+    person = PersonFactory(
+        username="eve", display_name='Eve <script>alert("x")</script>', title="A & B"
+    )
+    add_member(team, person, "lead")
+    html = member_client.get("/people/").content.decode()
+    assert "<script>alert" not in html
+    assert "Eve &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert '<td data-label="Title">A &amp; B</td>' in html
+    assert (
+        f'<a href="/teams/{team.slug}/">R&amp;D &lt;core&gt;</a> '
+        '<span class="badge badge-role">lead</span>'
+    ) in html
+    assert f'<tr data-person="{person.pk}">' in html
+    assert f'<a href="/people/{person.pk}/">' in html
+
+
+def test_team_picker_shows_renamed_team_and_selection(member_client, db):
+    team = TeamFactory(name="Platform")
+    html = member_client.get("/people/").content.decode()
+    assert f'<option value="{team.pk}">Platform</option>' in html
+    team_update(actor=SYSTEM, team=team, name="Platform Ops")
+    html = member_client.get("/people/", {"team": team.pk}).content.decode()
+    assert f'<option value="{team.pk}" selected>Platform Ops</option>' in html
+    assert ">Platform</option>" not in html
+    assert '<option value="" selected>All countries</option>' in html
+
+
+def test_memoised_ranges_match_week_ranges():
+    schedule = {"mon": ["09:00-12:00", "13:00-17:30"], "fri": ["22:00-06:00"], "sun": []}
+    text = json.dumps(schedule)
+    assert list(selectors._ranges_for_json(text)) == hours.week_ranges(schedule)
+    assert selectors._ranges_for_json("{}") == selectors._ranges_for_json("null") == ()
+
+
+def test_rows_decode_each_schedule_once_and_keep_the_api_shape(member_client, db):
+    schedule = {"mon": ["08:00-16:00"], "tue": [], "wed": [], "thu": [], "fri": []}
+    for name in ("sam", "sol"):
+        person = PersonFactory(username=name)
+        person_update(actor=SYSTEM, person=person, working_hours=schedule)
+    rows = selectors.complete_rows(list(selectors.person_rows(selectors.people_directory())))
+    by_name = {row["username"]: row for row in rows}
+    assert by_name["sam"]["working_hours"] is by_name["sol"]["working_hours"]
+    with time_machine.travel(WEDNESDAY_10_UTC, tick=False):  # one "now" for both requests
+        body = member_client.get("/api/v1/people/").json()
+        detail = member_client.get(f"/api/v1/people/{by_name['sam']['id']}/").json()
+    listed = {row["username"]: row for row in body["results"]}
+    assert listed["sam"] == detail
+    assert listed["sam"]["working_hours"]["mon"] == ["08:00-16:00"]
+
+
+def test_zones_in_use_are_read_fresh(db):
+    PersonFactory(time_zone="Asia/Manila")
+    expected = set(WorkingInterval.objects.values_list("time_zone", flat=True).distinct())
+    assert selectors.interval_zones_in_use() == expected
+    assert "Asia/Manila" in expected
+    PersonFactory(time_zone="Pacific/Auckland")
+    assert "Pacific/Auckland" in selectors.interval_zones_in_use()
+
+
+def test_working_now_sees_a_new_zone_at_once(member_client, db):
+    with time_machine.travel(WEDNESDAY_10_UTC, tick=False):
+        member_client.get("/api/v1/people/", {"working_now": "true"})  # warm any caches
+        # 10:00 UTC is 08:00 in Lagos (Monday-Friday 07:00-15:00 below).
+        person = PersonFactory(username="ngozi", time_zone="Africa/Lagos")
+        person_update(
+            actor=SYSTEM,
+            person=person,
+            working_hours={d: ["07:00-15:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        )
+        body = member_client.get("/api/v1/people/", {"working_now": "true"}).json()
+        assert "ngozi" in {row["username"] for row in body["results"]}
+        html = member_client.get("/people/", {"working_now": "on"}).content.decode()
+        assert "@ngozi" in html
+
+
+def test_interval_q_with_zones_in_use_selects_the_same_rows(db):
+    for zone in ("Asia/Manila", "America/New_York", "Europe/London", "Asia/Kolkata"):
+        PersonFactory(time_zone=zone)
+    for hour in range(0, 24, 3):
+        at = datetime(2026, 1, 7, hour, 30, tzinfo=UTC)
+        every_zone = WorkingInterval.objects.filter(selectors._interval_q(at))
+        in_use = WorkingInterval.objects.filter(
+            selectors._interval_q(at, selectors.interval_zones_in_use())
+        )
+        assert set(every_zone.values_list("pk", flat=True)) == set(
+            in_use.values_list("pk", flat=True)
+        )
+
+
+def test_working_now_pages_and_counts_from_one_id_list(member_client, db):
+    # Default hours (weekdays 09:00-17:00): at 10:00 UTC on a Wednesday London works, Tokyo not.
+    bulk_people(60, prefix="wk", zones=[("Europe/London", "GB")])
+    bulk_people(5, prefix="off", zones=[("Asia/Tokyo", "JP")])
+    with time_machine.travel(WEDNESDAY_10_UTC, tick=False):
+        first = member_client.get("/people/", {"working_now": "on"}).content.decode()
+        second = member_client.get("/people/", {"working_now": "on", "page": 2}).content.decode()
+    assert "61 people · page 1 of 2" in first  # the 60 and Mia Member, the viewer
+    assert first.count("<tr data-person=") == 50 and second.count("<tr data-person=") == 11
+    assert "@off" not in first + second
+    shown = [int(pk) for pk in re.findall(r'<tr data-person="(\d+)">', first + second)]
+    expected = selectors.people_directory(working_at=WEDNESDAY_10_UTC).values_list("pk", flat=True)
+    assert shown == list(expected)  # the directory's order, across both pages
