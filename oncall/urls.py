@@ -2,8 +2,46 @@
 
 from django.urls import path
 
-from . import ical
+from . import ical, views
 
 urlpatterns = [
     path("ical/<str:token>.ics", ical.feed_view, name="oncall-ical"),
+    path("oncall/", views.oncall_now, name="oncall-now"),
+    path("schedules/", views.schedule_list, name="oncall-schedules"),
+    path("schedules/<int:pk>/", views.schedule_detail, name="oncall-schedule"),
+    path("schedules/<int:pk>/feed/", views.schedule_feed, name="oncall-schedule-feed"),
+    path("schedules/<int:pk>/overrides/", views.override_add, name="oncall-override-add"),
+    path(
+        "schedules/<int:pk>/overrides/<int:override_id>/delete/",
+        views.override_delete,
+        name="oncall-override-delete",
+    ),
+    path("schedules/<int:pk>/layers/new/", views.layer_new, name="oncall-layer-new"),
+    path("schedules/<int:pk>/layers/validate/", views.layer_validate, name="oncall-layer-validate"),
+    path(
+        "schedules/<int:pk>/layers/<int:layer_id>/edit/",
+        views.layer_edit,
+        name="oncall-layer-edit",
+    ),
+    path(
+        "schedules/<int:pk>/layers/<int:layer_id>/delete/",
+        views.layer_delete,
+        name="oncall-layer-delete",
+    ),
+    path("schedules/<int:pk>/follow-the-sun/", views.follow_the_sun, name="oncall-follow-the-sun"),
+    path(
+        "schedules/<int:pk>/follow-the-sun/preview/",
+        views.follow_the_sun_preview,
+        name="oncall-follow-the-sun-preview",
+    ),
+    path("schedules/<int:pk>/swaps/", views.swaps, name="oncall-swaps"),
+    path("schedules/<int:pk>/swaps/<int:swap_id>/", views.swap_detail, name="oncall-swap"),
+    path(
+        "schedules/<int:pk>/swaps/<int:swap_id>/<str:action>/",
+        views.swap_action,
+        name="oncall-swap-action",
+    ),
+    path("me/shifts/", views.my_shifts, name="oncall-my-shifts"),
+    path("me/shifts/feed/", views.my_feed, name="oncall-my-feed"),
+    path("me/shifts/notice/", views.my_notice, name="oncall-my-notice"),
 ]
