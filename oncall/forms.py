@@ -99,6 +99,21 @@ class ScheduleForm(forms.Form):
         self.fields["time_zone"].widget.choices = _zone_choices(current or "")
 
 
+class ScheduleSettingsForm(forms.Form):
+    """Editing a schedule: its team never changes (create a new schedule instead)."""
+
+    name = forms.CharField(max_length=120)
+    time_zone = forms.CharField(max_length=64, widget=FastSelect, label="Time zone")
+    requires_lead_approval_for_swaps = forms.BooleanField(
+        required=False, label="Swaps need the team lead's approval"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
+        self.fields["time_zone"].widget.choices = _zone_choices(current or "")
+
+
 # --- layers ------------------------------------------------------------------------------------
 
 

@@ -9,6 +9,8 @@ urlpatterns = [
     path("oncall/", views.oncall_now, name="oncall-now"),
     path("schedules/", views.schedule_list, name="oncall-schedules"),
     path("schedules/<int:pk>/", views.schedule_detail, name="oncall-schedule"),
+    path("schedules/<int:pk>/settings/", views.schedule_settings, name="oncall-schedule-settings"),
+    path("schedules/<int:pk>/delete/", views.schedule_delete, name="oncall-schedule-delete"),
     path("schedules/<int:pk>/feed/", views.schedule_feed, name="oncall-schedule-feed"),
     path("schedules/<int:pk>/overrides/", views.override_add, name="oncall-override-add"),
     path(

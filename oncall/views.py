@@ -40,6 +40,7 @@ from .forms import (
     NoticeForm,
     OverrideForm,
     ScheduleForm,
+    ScheduleSettingsForm,
     SwapForm,
     apply_errors,
     fts_rows,
@@ -544,6 +545,50 @@ def schedule_feed(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _get_schedule(request, pk)
     _feed_action(request, schedule)
     return redirect(reverse("oncall-schedule", kwargs={"pk": pk}) + "#feed")
+
+
+def schedule_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a schedule, change its zone or its swap-approval rule."""
+    schedule = _editable_schedule(request, pk)
+    initial = {
+        "name": schedule.name,
+        "time_zone": schedule.time_zone,
+        "requires_lead_approval_for_swaps": schedule.requires_lead_approval_for_swaps,
+    }
+    form = ScheduleSettingsForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        form = ScheduleSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.schedule_update(
+                    actor=Actor.from_request(request), schedule=schedule, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, "Schedule settings saved.")
+                return redirect("oncall-schedule", pk=schedule.pk)
+        status = 400
+    context = {
+        "schedule": schedule,
+        "form": form,
+        "can_delete": request.user.has_perm("oncall.delete_schedule", schedule),
+    }
+    return render(request, "oncall/schedule_settings.html", context, status=status)
+
+
+@require_POST
+def schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = _get_schedule(request, pk)
+    _require(request, "oncall.delete_schedule", schedule)
+    if request.POST.get("confirm") != schedule.name:
+        messages.error(request, "Type the schedule's name to confirm deleting it.")
+        return redirect("oncall-schedule-settings", pk=pk)
+    name = schedule.name
+    services.schedule_delete(actor=Actor.from_request(request), schedule=schedule)
+    messages.success(request, f"Schedule {name} deleted.")
+    return redirect("oncall-schedules")
 
 
 # --- layers ------------------------------------------------------------------------------------

@@ -617,3 +617,41 @@ def test_schedule_page_query_count_does_not_grow_with_layers(world):
             end=now + timedelta(hours=i * 5 + 2),
         )
     assert _count(client, url) == small
+
+
+def test_schedule_settings_edit_and_delete(world):
+    pk = world.schedule.pk
+    member = world.client(world.ana)
+    assert member.get(f"/schedules/{pk}/settings/").status_code == 403
+    assert (
+        member.post(f"/schedules/{pk}/delete/", {"confirm": world.schedule.name}).status_code == 403
+    )
+
+    lead = world.client(world.lead)
+    page = lead.get(f"/schedules/{pk}/settings/")
+    assert page.status_code == 200 and "schedule-settings-form" in page.content.decode()
+    assert_csp_clean(page.content.decode(), f"/schedules/{pk}/settings/")
+
+    bad = lead.post(f"/schedules/{pk}/settings/", {"name": "Renamed", "time_zone": "Mars/Base"})
+    assert bad.status_code == 400 and "time_zone" in bad.content.decode()
+    world.schedule.refresh_from_db()
+    assert world.schedule.name != "Renamed"
+
+    good = lead.post(
+        f"/schedules/{pk}/settings/",
+        {
+            "name": "Renamed",
+            "time_zone": "Asia/Tokyo",
+            "requires_lead_approval_for_swaps": "on",
+        },
+    )
+    assert good.status_code == 302
+    world.schedule.refresh_from_db()
+    assert world.schedule.name == "Renamed" and world.schedule.time_zone == "Asia/Tokyo"
+    assert world.schedule.requires_lead_approval_for_swaps
+
+    # Deleting needs the name typed back; a wrong confirmation deletes nothing.
+    assert lead.post(f"/schedules/{pk}/delete/", {"confirm": "nope"}).status_code == 302
+    assert Schedule.objects.filter(pk=pk).exists()
+    assert lead.post(f"/schedules/{pk}/delete/", {"confirm": "Renamed"}).status_code == 302
+    assert not Schedule.objects.filter(pk=pk).exists()
