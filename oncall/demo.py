@@ -32,6 +32,18 @@ WEEKDAYS_9_17 = [{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}]
 WEEKDAYS_8_20 = [{"days": [0, 1, 2, 3, 4], "start": "08:00", "end": "20:00"}]
 
 
+_MIDDLE_EAST = ("Asia/Dubai", "Asia/Riyadh", "Asia/Qatar", "Asia/Jerusalem", "Asia/Tehran")
+
+
+def _region_of(zone: str) -> str:
+    """Which follow-the-sun region a person's zone belongs to."""
+    if zone.startswith("America/"):
+        return "AMER"
+    if zone.startswith(("Europe/", "Africa/", "Atlantic/")) or zone in _MIDDLE_EAST:
+        return "EMEA"
+    return "APAC"
+
+
 def _start_of_week(now: datetime) -> datetime:
     """Monday four weeks ago, 00:00 as a naive wall time (each layer reads it locally)."""
     day = (now - timedelta(days=now.weekday() + 28)).date()
@@ -69,13 +81,23 @@ def seed_schedules(
         if kind == 0:
             name = f"{team.name} follow-the-sun"
             for region, zones in REGIONS:
-                chunk = ids[len(layers) :: 3] or ids[:1]
+                # People cover their own region's day, in the zone most of them live in;
+                # a region with nobody in it borrows a third of the team.
+                local = [(p, z) for p, z in people if _region_of(z) == region]
+                rng.shuffle(local)
+                chunk = [p for p, _ in local] or ids[len(layers) :: 3] or ids[:1]
+                local_zones = [z for _, z in local]
+                zone = (
+                    max(sorted(set(local_zones)), key=local_zones.count)
+                    if local_zones
+                    else rng.choice(zones)
+                )
                 layers.append(
                     (
                         region,
                         dict(
                             priority=1,
-                            time_zone=rng.choice(zones),
+                            time_zone=zone,
                             shift_count=1,
                             shift_unit="weeks",
                             participants=chunk,
