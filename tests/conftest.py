@@ -6,6 +6,9 @@ from django.test import Client
 from accounts.verification import VERIFIED_KEY
 from tests.factories import PersonFactory, TeamFactory
 
+# Shared fixtures: channel layers and sockets (tests/ws.py), a browser (tests/browser.py).
+pytest_plugins = ["tests.ws", "tests.browser"]
+
 
 def sign_in(client: Client, user) -> Client:
     """Sign a test client in as `user`, with MFA already completed in this session."""

@@ -4,56 +4,23 @@ fetches what it missed by id."""
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.test import Client
 
-from config.asgi import application
 from notifications import services
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
+from tests.ws import socket_for
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
 ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def _close_worker_thread_connections():
-    yield
-    await database_sync_to_async(connections.close_all)()
-
-
-@pytest.fixture(
-    params=[
-        "memory",
-        pytest.param(
-            "redis",
-            marks=[
-                pytest.mark.redis,
-                pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set"),
-            ],
-        ),
-    ]
-)
-def channel_layer(request, settings):
-    if request.param == "memory":
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    else:
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"baton-nt-{uuid.uuid4().hex}"},
-            }
-        }
-    return request.param
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_worker_thread_connections"),
+]
 
 
 @pytest.fixture
@@ -63,9 +30,7 @@ def signed_in(db):
 
 
 def _socket(client: Client) -> WebsocketCommunicator:
-    key = client.cookies["sessionid"].value
-    headers = [(b"cookie", f"sessionid={key}".encode()), (b"origin", b"http://testserver")]
-    return WebsocketCommunicator(application, "/ws/events/", headers=headers)
+    return socket_for(client)
 
 
 def _notify(person, key, **kwargs):

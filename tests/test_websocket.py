@@ -7,14 +7,9 @@ channels-redis on a real Redis.
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
-import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.db import connections
 from django.test import Client
 
 from config.asgi import application
@@ -23,52 +18,13 @@ from teams import services
 from teams.audit import Actor
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
+from tests.ws import cookie_headers
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
-
-pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
-
-
-@pytest_asyncio.fixture(autouse=True)
-async def _close_worker_thread_connections():
-    # The consumers' ORM calls run in asgiref's worker thread, whose PostgreSQL connection
-    # (CONN_MAX_AGE) would otherwise stay open and block dropping the test database.
-    yield
-    await database_sync_to_async(connections.close_all)()
-
-
-@pytest.fixture(
-    params=[
-        "memory",
-        pytest.param(
-            "redis",
-            marks=[
-                pytest.mark.redis,
-                pytest.mark.skipif(
-                    not REDIS_URL, reason="REDIS_URL is not set: no Redis to test against"
-                ),
-            ],
-        ),
-    ]
-)
-def channel_layer(request, settings):
-    if request.param == "memory":
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    else:
-        # A prefix of its own, so parallel test processes never share groups.
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"baton-ws-test-{uuid.uuid4().hex}"},
-            }
-        }
-    # overriding CHANNEL_LAYERS resets channels' cached layer (setting_changed signal)
-    return request.param
-
-
-def _cookie_headers(client: Client, origin: bytes = b"http://testserver"):
-    key = client.cookies["sessionid"].value
-    return [(b"cookie", f"sessionid={key}".encode()), (b"origin", origin)]
+pytestmark = [
+    pytest.mark.asyncio,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("close_worker_thread_connections"),
+]
 
 
 def _communicator(headers, path="/ws/events/") -> WebsocketCommunicator:
@@ -100,7 +56,7 @@ async def test_every_websocket_route_refuses_anonymous(channel_layer):
 
 async def test_verified_person_connects_and_gets_hello(channel_layer, verified_member):
     person, client = verified_member
-    communicator = _communicator(_cookie_headers(client))
+    communicator = _communicator(cookie_headers(client))
     connected, _ = await communicator.connect()
     assert connected
     assert await communicator.receive_json_from() == {"type": "hello", "user": person.pk}
@@ -111,7 +67,7 @@ async def test_verified_person_connects_and_gets_hello(channel_layer, verified_m
 
 async def test_foreign_origin_is_refused_even_with_a_valid_session(channel_layer, verified_member):
     _, client = verified_member
-    communicator = _communicator(_cookie_headers(client, origin=b"https://evil.example"))
+    communicator = _communicator(cookie_headers(client, origin=b"https://evil.example"))
     connected, _ = await communicator.connect()
     assert not connected
     await communicator.disconnect()
@@ -132,7 +88,7 @@ def admin_owing_mfa_client(admin_user):
 
 async def test_admin_without_completed_mfa_is_refused(channel_layer, admin_owing_mfa_client):
     client = admin_owing_mfa_client
-    communicator = _communicator(_cookie_headers(client))
+    communicator = _communicator(cookie_headers(client))
     connected, code = await communicator.connect()
     assert not connected
     assert code == 4401
@@ -141,7 +97,7 @@ async def test_admin_without_completed_mfa_is_refused(channel_layer, admin_owing
 
 async def test_deactivation_ends_the_open_socket(channel_layer, verified_member):
     person, client = verified_member
-    communicator = _communicator(_cookie_headers(client))
+    communicator = _communicator(cookie_headers(client))
     connected, _ = await communicator.connect()
     assert connected
     await communicator.receive_json_from()  # hello
@@ -157,7 +113,7 @@ async def test_deactivation_ends_the_open_socket(channel_layer, verified_member)
     assert closed["code"] == 4001
 
     # The ended session cannot open a new socket.
-    again = _communicator(_cookie_headers(client))
+    again = _communicator(cookie_headers(client))
     connected, _ = await again.connect()
     assert not connected
     await again.disconnect()

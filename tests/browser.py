@@ -1,0 +1,45 @@
+"""Browser fixtures (a pytest plugin loaded by tests/conftest.py): Debian's Chromium driven by
+Playwright, never a downloaded browser. Tests that use them skip, with the reason printed,
+when Chromium or Playwright is missing (CI installs both). A module sets the page's zone by
+overriding the `browser_timezone` fixture."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("BATON_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium")
+    if not executable:
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium to run browser tests")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    # itself (creating fixtures) are still plain synchronous code.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def browser_timezone() -> str:
+    return "Europe/Berlin"
+
+
+@pytest.fixture
+def page(browser, live_server, browser_timezone):
+    context = browser.new_context(base_url=live_server.url, timezone_id=browser_timezone)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
