@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import rules
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -197,9 +198,10 @@ def people_directory(request: HttpRequest) -> HttpResponse:
         "rows_html": render_rows.directory_rows_html(
             rows,
             statuses=selectors.LocalStatusCache(now),
-            # Checked per row with the rules, on the row's User (selectors.row_person).
-            can_contact=lambda row: viewer.has_perm(
-                "teams.view_contact", selectors.row_person(row)
+            # Checked per row with the rule itself, on the row's User (selectors.row_person);
+            # asking the rules directly skips the authentication backends' chain (50 times).
+            can_contact=lambda row: rules.has_perm(
+                "teams.view_contact", viewer, selectors.row_person(row)
             ),
         ),
         "query": query.urlencode(),
