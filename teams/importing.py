@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
+from . import caching
 from . import hours as hours_math
 from .audit import Actor, audit_record
 from .models import Membership, OrgRole, Profile, Team, TeamRole, WorkingInterval
@@ -506,6 +507,7 @@ def _write_people(
         all_users.extend(users)
         if progress is not None:
             progress(len(chunk))
+    caching.bump(caching.PEOPLE)
     return _Written(all_users, membership_count)
 
 
@@ -680,6 +682,7 @@ def _write_teams(teams: Sequence[CleanTeam], *, batch_size: int = BATCH_SIZE) ->
         Team.objects.bulk_create(level, batch_size=batch_size)
         ids.update((team.slug, team.pk) for team in level)
         created.extend(level)
+    caching.bump(caching.TEAMS)
     return created
 
 

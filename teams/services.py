@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import caching
 from . import hours as hours_math
 from .audit import Actor, audit_record
 from .models import (
@@ -188,6 +189,7 @@ def person_create(
     )
     _store_intervals(profile)
     _sync_staff_flags(user, org_role)
+    caching.bump(caching.PEOPLE)
     if audit:
         audit_record(
             actor=actor,
@@ -296,6 +298,7 @@ def person_deactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
     profile.left_at = timezone.now()
     profile.save(update_fields=["left_at"])
     audit_record(actor=actor, action="person.deactivate", target=person)
+    caching.bump(caching.PEOPLE)
     user_id = person.pk
     transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
 
@@ -308,6 +311,7 @@ def person_reactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
     person.save(update_fields=["is_active"])
     Profile.objects.filter(user=person).update(left_at=None)
     audit_record(actor=actor, action="person.reactivate", target=person)
+    caching.bump(caching.PEOPLE)
 
 
 def sessions_end_all(*, user_id: int) -> int:
@@ -370,6 +374,7 @@ def team_create(
     else:
         slug = _unique_slug(name)
     team = Team.objects.create(name=name, slug=slug, parent=parent, description=description)
+    caching.bump(caching.TEAMS)
     if audit:
         audit_record(
             actor=actor,
@@ -408,6 +413,7 @@ def team_update(
     if changes:
         team.save()
         audit_record(actor=actor, action="team.update", target=team, changes=changes)
+        caching.bump(caching.TEAMS)
     return team
 
 
@@ -416,6 +422,7 @@ def team_delete(*, actor: Actor, team: Team) -> None:
     if team.children.exists():
         raise ValidationError({"team": "Move or delete the sub-teams first."})
     audit_record(actor=actor, action="team.delete", target=team)
+    caching.bump(caching.TEAMS)
     team.delete()
 
 

@@ -166,7 +166,7 @@ def people_directory(request: HttpRequest) -> HttpResponse:
     _require(request, "teams.view_directory")
     now = timezone.now()
     # Plain (id, name) pairs: a big org has 1,500 teams (see teams.render.DirectoryFilters).
-    teams = Team.objects.order_by("name").values_list("pk", "name")
+    teams = selectors.team_choices()
     form = render_rows.DirectoryFilters(request.GET or None, teams=teams)
     filters = _valid_filters(form)
     queryset = selectors.people_directory(

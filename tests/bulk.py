@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
+from teams import caching
 from teams import hours as hours_math
 from teams.models import Membership, Profile, Team, WorkingInterval
 from teams.services import DEFAULT_WORKING_HOURS, working_interval_rows
@@ -67,4 +68,5 @@ def bulk_people(
     )
     if team is not None:
         Membership.objects.bulk_create(Membership(team=team, person=user) for user in users)
+    caching.bump(caching.PEOPLE)  # as the services do
     return users

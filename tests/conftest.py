@@ -78,3 +78,14 @@ def mark_reauthenticated(client: Client, user) -> Client:
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_directory_caches():
+    """Each test starts with fresh cached counts and pickers (teams.caching). A version bump
+    rather than cache.clear(): on Redis that would flush the database other workers use."""
+    from teams import caching
+
+    caching.invalidate(caching.PEOPLE)
+    caching.invalidate(caching.TEAMS)
+    yield

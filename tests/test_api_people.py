@@ -11,8 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from teams.models import AuditEvent, Profile, WorkingInterval
-from teams.services import DEFAULT_WORKING_HOURS, working_interval_rows
+from teams.models import AuditEvent
+from tests.bulk import bulk_people
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
 
@@ -36,38 +36,6 @@ PERSON_KEYS = {
     "working_now",
     "utc_offset",
 }
-
-
-def bulk_people(count: int, *, prefix: str, team=None) -> list:
-    """Many people fast: the rows person_create would write (User, Profile, intervals), in
-    three bulk inserts instead of a transaction and an audit event each."""
-    users = User.objects.bulk_create(
-        User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com", password="!")
-        for i in range(count)
-    )
-    if users[0].pk is None:  # backends that do not return ids from bulk inserts
-        users = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
-    zones = [("Europe/London", "GB"), ("Asia/Tokyo", "JP"), ("America/Sao_Paulo", "BR")]
-    profiles = Profile.objects.bulk_create(
-        Profile(
-            user=user,
-            display_name=f"Bulk {prefix} {i:05d}",
-            time_zone=zones[i % 3][0],
-            country=zones[i % 3][1],
-            working_hours=DEFAULT_WORKING_HOURS,
-        )
-        for i, user in enumerate(users)
-    )
-    if profiles[0].pk is None:
-        profiles = list(Profile.objects.filter(user__in=users).order_by("user_id"))
-    WorkingInterval.objects.bulk_create(
-        row for profile in profiles for row in working_interval_rows(profile)
-    )
-    if team is not None:
-        from teams.models import Membership
-
-        Membership.objects.bulk_create(Membership(team=team, person=user) for user in users)
-    return users
 
 
 @pytest.fixture

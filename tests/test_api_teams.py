@@ -8,9 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from teams.models import AuditEvent, Membership, Team
+from tests.bulk import bulk_people
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
-from tests.test_api_people import bulk_people
 
 
 @pytest.fixture
