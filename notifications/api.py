@@ -7,24 +7,20 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.pagination import DefaultCursorPagination
 from teams.api import StrictSerializer
 from teams.audit import Actor
 from teams.models import Team
+from teams.permissions import require
 
 from . import selectors, services
 from .delivery.payload import as_dict
 from .models import Channel, DeliveryStatus, Urgency, Webhook
 
 ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
-def _require(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied("You do not have permission to do this.")
 
 
 class ByIdDescending(DefaultCursorPagination):
@@ -91,7 +87,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        _require(self.request, "notifications.use_inbox")
+        require(self.request.user, "notifications.use_inbox")
         return selectors.inbox(person=self.request.user)
 
     def get_object(self):
@@ -101,7 +97,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
         return notification
 
     def list(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         params = NotificationQuerySerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
         data = params.validated_data
@@ -152,7 +148,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         data = MarkReadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         count = services.mark_all_read(
@@ -165,7 +161,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     @extend_schema(summary="Unread count and newest id (the bell)", responses=BellSerializer)
     @action(detail=False, methods=["get"])
     def bell(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         return Response(selectors.bell(person=request.user))
 
 
@@ -195,7 +191,7 @@ class NotificationRuleViewSet(viewsets.ViewSet):
 
     @extend_schema(summary="My rules, one per channel", responses=RuleOutSerializer(many=True))
     def list(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         return Response(selectors.effective_rules(person=request.user))
 
     @extend_schema(
@@ -204,7 +200,7 @@ class NotificationRuleViewSet(viewsets.ViewSet):
         responses=RuleOutSerializer(many=True),
     )
     def create(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         data = RuleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.rule_set(
@@ -232,12 +228,12 @@ class NotificationMuteViewSet(viewsets.ViewSet):
 
     @extend_schema(summary="My muted kinds", responses=MuteOutSerializer(many=True))
     def list(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         return Response(MuteOutSerializer(selectors.mutes(person=request.user), many=True).data)
 
     @extend_schema(summary="Mute a kind", request=MuteSerializer, responses=MuteOutSerializer)
     def create(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         data = MuteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         mute = services.mute_add(
@@ -251,7 +247,7 @@ class NotificationMuteViewSet(viewsets.ViewSet):
         responses={204: None},
     )
     def destroy(self, request, kind=None):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         if not services.mute_remove(
             actor=Actor.from_request(request), person=request.user, kind=kind
         ):
@@ -343,14 +339,14 @@ class WebhookViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        _require(self.request, "notifications.use_inbox")
+        require(self.request.user, "notifications.use_inbox")
         return selectors.webhooks_for(person=self.request.user)
 
     def get_object(self):
         hook = self.get_queryset().filter(pk=int(self.kwargs["pk"])).first()
         if hook is None:
             raise NotFound("You manage no webhook with this id.")
-        _require(self.request, "notifications.manage_webhook", hook)
+        require(self.request.user, "notifications.manage_webhook", hook)
         return hook
 
     def list(self, request):
@@ -360,7 +356,7 @@ class WebhookViewSet(viewsets.GenericViewSet):
         return Response(WebhookSerializer(self.get_object()).data)
 
     def create(self, request):
-        _require(request, "notifications.use_inbox")
+        require(request.user, "notifications.use_inbox")
         data = WebhookCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)

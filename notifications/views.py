@@ -4,7 +4,7 @@ through selectors, write through services and check rules permissions."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from teams.audit import Actor
 from teams.models import Team, TeamRole
+from teams.permissions import require
 
 from . import kinds as kinds_registry
 from . import selectors, services
@@ -20,11 +21,6 @@ from .forms import InboxFilterForm, MuteForm, RulesForm, WebhookEditForm, Webhoo
 from .models import Channel
 
 PAGE_SIZE = 50
-
-
-def _require(request: HttpRequest, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -38,7 +34,7 @@ def _error_text(exc: ValidationError) -> str:
 
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     kinds = [(k, kinds_registry.label(k)) for k in selectors.kinds_seen(person=request.user)]
     form = InboxFilterForm(request.GET or None, kinds=kinds)
     unread, kind = False, None
@@ -75,7 +71,7 @@ def _back_to_inbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def inbox_read_all(request: HttpRequest) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     count = services.mark_all_read(
         actor=Actor.from_request(request),
         person=request.user,
@@ -87,7 +83,7 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     services.mark_read(
         actor=Actor.from_request(request), person=request.user, notification_ids=[pk]
     )
@@ -97,7 +93,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link, marking it read (only the recipient's own)."""
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     notification = selectors.inbox(person=request.user).filter(pk=pk).first()
     if notification is None:
         raise Http404("No such notification.")
@@ -139,7 +135,7 @@ def _settings_context(request: HttpRequest, *, rules_form=None, mute_form=None) 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     if request.method == "POST":
         form = RulesForm(request.POST, rules=selectors.effective_rules(person=request.user))
         if form.is_valid():
@@ -163,7 +159,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def settings_test(request: HttpRequest, channel: str) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     try:
         services.send_test(actor=Actor.from_request(request), person=request.user, channel=channel)
     except ValidationError as exc:
@@ -175,7 +171,7 @@ def settings_test(request: HttpRequest, channel: str) -> HttpResponse:
 
 @require_POST
 def mute_add(request: HttpRequest) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     form = MuteForm(request.POST)
     if form.is_valid():
         try:
@@ -199,7 +195,7 @@ def mute_add(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def mute_remove(request: HttpRequest) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     services.mute_remove(
         actor=Actor.from_request(request), person=request.user, kind=request.POST.get("kind", "")
     )
@@ -221,7 +217,7 @@ def _manageable_teams(user):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def webhook_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     teams = _manageable_teams(request.user)
     form = WebhookForm(request.POST or None, teams=teams)
     status = 200
@@ -252,13 +248,13 @@ def _get_webhook(request: HttpRequest, pk: int):
     hook = selectors.webhooks_for(person=request.user).filter(pk=pk).first()
     if hook is None:
         raise Http404("No such webhook.")
-    _require(request, "notifications.manage_webhook", hook)
+    require(request.user, "notifications.manage_webhook", hook)
     return hook
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     hook = _get_webhook(request, pk)
     form = WebhookEditForm(
         request.POST or None,
@@ -292,7 +288,7 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def webhook_action(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "notifications.use_inbox")
+    require(request.user, "notifications.use_inbox")
     hook = _get_webhook(request, pk)
     actor = Actor.from_request(request)
     action = request.POST.get("action", "")

@@ -21,12 +21,12 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.pagination import DefaultCursorPagination
 from teams.audit import Actor
+from teams.permissions import require
 
 from . import selectors, services
 from .models import Layer, OncallPreferences, Override, Schedule, SwapRequest
@@ -38,11 +38,6 @@ def iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _require(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied("You do not have permission to do this.")
 
 
 def _body(request) -> dict:
@@ -339,7 +334,7 @@ class ScheduleListView(OncallView):
         )
         if team is None:
             raise ValidationError({"team": "Give the id of an existing team."})
-        _require(request, "oncall.add_schedule", team)
+        require(request.user, "oncall.add_schedule", team)
         schedule = services.schedule_create(
             actor=Actor.from_request(request),
             team=team,
@@ -362,7 +357,7 @@ class ScheduleDetailView(OncallView):
     )
     def patch(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
-        _require(request, "oncall.change_schedule", schedule)
+        require(request.user, "oncall.change_schedule", schedule)
         data = _only(_body(request), {"name", "time_zone", "requires_lead_approval_for_swaps"})
         schedule = services.schedule_update(
             actor=Actor.from_request(request), schedule=schedule, **data
@@ -372,7 +367,7 @@ class ScheduleDetailView(OncallView):
     @extend_schema(summary="Delete a schedule", responses={204: None})
     def delete(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
-        _require(request, "oncall.delete_schedule", schedule)
+        require(request.user, "oncall.delete_schedule", schedule)
         services.schedule_delete(actor=Actor.from_request(request), schedule=schedule)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -397,7 +392,7 @@ class LayerListView(OncallView):
     @extend_schema(summary="Add a layer", request=LayerCreateDoc, responses=LayerDoc)
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
-        _require(request, "oncall.change_schedule", schedule)
+        require(request.user, "oncall.change_schedule", schedule)
         data = _only(_body(request), set(services.LAYER_FIELDS))
         for required in ("name", "time_zone", "start", "shift_length", "participants"):
             data.setdefault(required, None)
@@ -422,7 +417,7 @@ class LayerDetailView(OncallView):
     )
     def patch(self, request, schedule_id: int, layer_id: int):
         schedule, layer = self._layer(request, schedule_id, layer_id)
-        _require(request, "oncall.change_schedule", schedule)
+        require(request.user, "oncall.change_schedule", schedule)
         data = _only(_body(request), {*services.LAYER_FIELDS, "effective_from"})
         effective_from = data.pop("effective_from", None)
         services.layer_update(
@@ -440,7 +435,7 @@ class LayerDetailView(OncallView):
     )
     def delete(self, request, schedule_id: int, layer_id: int):
         schedule, layer = self._layer(request, schedule_id, layer_id)
-        _require(request, "oncall.change_schedule", schedule)
+        require(request.user, "oncall.change_schedule", schedule)
         services.layer_delete(
             actor=Actor.from_request(request),
             layer=layer,
@@ -478,9 +473,9 @@ class OverrideListView(OncallView):
         data = _only(_body(request), {"person", "start", "end"})
         person = data.get("person")
         if person == request.user.pk:
-            _require(request, "oncall.add_own_override", schedule)
+            require(request.user, "oncall.add_own_override", schedule)
         else:
-            _require(request, "oncall.change_schedule", schedule)
+            require(request.user, "oncall.change_schedule", schedule)
         override = services.override_create(
             actor=Actor.from_request(request),
             schedule=schedule,
@@ -501,7 +496,7 @@ class OverrideDetailView(OncallView):
     def delete(self, request, schedule_id: int, override_id: int):
         schedule = _schedule_for(request, schedule_id)
         override = get_object_or_404(schedule.overrides.select_related("schedule"), pk=override_id)
-        _require(request, "oncall.delete_override", override)
+        require(request.user, "oncall.delete_override", override)
         services.override_delete(actor=Actor.from_request(request), override=override)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -562,7 +557,7 @@ def _minutes(local: datetime) -> str:
 class OncallNowView(OncallView):
     @extend_schema(summary="Who is on call now on every schedule (org-wide)", responses=NowDoc)
     def get(self, request):
-        _require(request, "oncall.view_oncall_now")
+        require(request.user, "oncall.view_oncall_now")
         now = timezone.now()
         rows = selectors.oncall_now(request.user, at=now)
         memo: dict = {}
@@ -672,7 +667,7 @@ class SwapListView(OncallView):
     )
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
-        _require(request, "oncall.request_swap", schedule)
+        require(request.user, "oncall.request_swap", schedule)
         data = _only(_body(request), {"start", "end", "asked", "note"})
         swap = services.swap_request_create(
             actor=Actor.from_request(request),
@@ -698,18 +693,18 @@ class SwapActionView(OncallView):
         actor = Actor.from_request(request)
         name = self.action_name
         if name == "accept":
-            _require(request, "oncall.take_swap", swap.schedule)
+            require(request.user, "oncall.take_swap", swap.schedule)
             swap = services.swap_request_accept(actor=actor, swap=swap)
         elif name == "approve":
-            _require(request, "oncall.decide_swap", swap)
+            require(request.user, "oncall.decide_swap", swap)
             swap = services.swap_request_approve(actor=actor, swap=swap)
         elif name == "decline":
             # The person asked may say no to a request addressed to them.
             if swap.asked_id != request.user.pk or swap.status != "requested":
-                _require(request, "oncall.decide_swap", swap)
+                require(request.user, "oncall.decide_swap", swap)
             swap = services.swap_request_decline(actor=actor, swap=swap)
         else:
-            _require(request, "oncall.cancel_swap", swap)
+            require(request.user, "oncall.cancel_swap", swap)
             swap = services.swap_request_cancel(actor=actor, swap=swap)
         return Response(swap_json(swap))
 

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from teams.audit import Actor
 from teams.models import Membership, Team
-from teams.permissions import is_org_admin
+from teams.permissions import is_org_admin, require
 from teams.selectors import lead_team_ids, person_local_status
 from teams.zones import is_valid_zone, zoneinfo
 
@@ -58,11 +58,6 @@ FTS_PRIORITY = 10  # regional layers win over the 24/7 fallback (priority 0)
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _require(request: HttpRequest, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _viewer_zone_name(request: HttpRequest) -> str:
@@ -291,7 +286,7 @@ def _status(person, now: datetime) -> dict | None:
 
 @require_safe
 def oncall_now(request: HttpRequest) -> HttpResponse:
-    _require(request, "oncall.view_oncall_now")
+    require(request.user, "oncall.view_oncall_now")
     now = timezone.now()
     zone = zoneinfo(_viewer_zone_name(request))
     rows = selectors.oncall_now(request.user, at=now)
@@ -322,7 +317,7 @@ def _creatable_teams(user) -> list[Team]:
 
 @require_http_methods(["GET", "POST"])
 def schedule_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "oncall.view_oncall_now")
+    require(request.user, "oncall.view_oncall_now")
     teams = _creatable_teams(request.user)
     status = 200
     form = ScheduleForm(teams=teams, initial={"time_zone": _viewer_zone_name(request)})
@@ -332,7 +327,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
             team = next((t for t in teams if t.pk == form.cleaned_data["team"]), None)
             if team is None:
                 raise PermissionDenied
-            _require(request, "oncall.add_schedule", team)
+            require(request.user, "oncall.add_schedule", team)
             try:
                 schedule = services.schedule_create(
                     actor=Actor.from_request(request),
@@ -512,7 +507,7 @@ def override_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         person = form.cleaned_data["person"]
         if person != request.user.pk:
-            _require(request, "oncall.change_schedule", schedule)
+            require(request.user, "oncall.change_schedule", schedule)
         try:
             services.override_create(
                 actor=Actor.from_request(request),
@@ -534,7 +529,7 @@ def override_add(request: HttpRequest, pk: int) -> HttpResponse:
 def override_delete(request: HttpRequest, pk: int, override_id: int) -> HttpResponse:
     schedule = _get_schedule(request, pk)
     override = get_object_or_404(schedule.overrides.select_related("schedule"), pk=override_id)
-    _require(request, "oncall.delete_override", override)
+    require(request.user, "oncall.delete_override", override)
     services.override_delete(actor=Actor.from_request(request), override=override)
     messages.success(request, "Override removed.")
     return redirect("oncall-schedule", pk=pk)
@@ -581,7 +576,7 @@ def schedule_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _get_schedule(request, pk)
-    _require(request, "oncall.delete_schedule", schedule)
+    require(request.user, "oncall.delete_schedule", schedule)
     if request.POST.get("confirm") != schedule.name:
         messages.error(request, "Type the schedule's name to confirm deleting it.")
         return redirect("oncall-schedule-settings", pk=pk)
@@ -596,7 +591,7 @@ def schedule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _editable_schedule(request: HttpRequest, pk: int) -> Schedule:
     schedule = _get_schedule(request, pk)
-    _require(request, "oncall.change_schedule", schedule)
+    require(request.user, "oncall.change_schedule", schedule)
     return schedule
 
 
@@ -912,20 +907,20 @@ def _my_shifts_page(request: HttpRequest, *, notice_form=None, status=200) -> Ht
 
 @require_safe
 def my_shifts(request: HttpRequest) -> HttpResponse:
-    _require(request, "oncall.view_oncall_now")
+    require(request.user, "oncall.view_oncall_now")
     return _my_shifts_page(request)
 
 
 @require_POST
 def my_feed(request: HttpRequest) -> HttpResponse:
-    _require(request, "oncall.view_oncall_now")
+    require(request.user, "oncall.view_oncall_now")
     _feed_action(request, None)
     return redirect(reverse("oncall-my-shifts") + "#feed")
 
 
 @require_POST
 def my_notice(request: HttpRequest) -> HttpResponse:
-    _require(request, "oncall.view_oncall_now")
+    require(request.user, "oncall.view_oncall_now")
     form = NoticeForm(request.POST)
     if form.is_valid():
         try:
@@ -1019,7 +1014,7 @@ def swaps(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = _get_schedule(request, pk)
     if request.method == "GET":
         return _swaps_page(request, schedule)
-    _require(request, "oncall.request_swap", schedule)
+    require(request.user, "oncall.request_swap", schedule)
     form, shifts = _swap_form(request, schedule, request.POST)
     if form.is_valid():
         chosen = next(
@@ -1079,10 +1074,10 @@ def swap_action(request: HttpRequest, pk: int, swap_id: int, action: str) -> Htt
         raise Http404("No such action.")
     perm, service, success = SWAP_ACTIONS[action]
     if action == "accept":
-        _require(request, perm, schedule)
+        require(request.user, perm, schedule)
     elif action == "decline" and swap.asked_id == request.user.pk and swap.status == "requested":
         pass  # the person asked may say no to a request addressed to them
     else:
-        _require(request, perm, swap)
+        require(request.user, perm, swap)
     _service_action(request, lambda: service(actor=Actor.from_request(request), swap=swap), success)
     return redirect("oncall-swap", pk=pk, swap_id=swap_id)

@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -33,6 +33,7 @@ from accounts.pagination import DefaultCursorPagination
 from . import selectors, services
 from .audit import Actor
 from .models import Membership, OrgRole, Team, TeamRole
+from .permissions import require
 from .zones import country_name, is_valid_zone, zone_error
 
 User = get_user_model()
@@ -53,11 +54,6 @@ class ByIdCursorPagination(DefaultCursorPagination):
 def _sees_people_who_left(request) -> bool:
     # Former colleagues are an admin matter; admins are exactly who may add people.
     return request.user.has_perm("teams.add_person")
-
-
-def _require(request, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied("You do not have permission to do this.")
 
 
 def _utc_offset(local: datetime) -> str:
@@ -283,9 +279,9 @@ def _apply_person_update(request, person, data: dict) -> None:
     happen in one transaction so a refused half leaves nothing written."""
     org_role = data.pop("org_role", None)
     if data:
-        _require(request, "teams.change_profile", person)
+        require(request.user, "teams.change_profile", person)
     if org_role is not None:
-        _require(request, "teams.change_org_role", person)
+        require(request.user, "teams.change_org_role", person)
     actor = Actor.from_request(request)
     with transaction.atomic():
         if data:
@@ -333,7 +329,7 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        _require(self.request, "teams.view_directory")
+        require(self.request.user, "teams.view_directory")
         query = self.request.query_params.dict()
         filters = {}
         # No filter given (the common case): nothing to validate, the defaults apply.
@@ -352,7 +348,7 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
         )
 
     def get_object(self):
-        _require(self.request, "teams.view_person")
+        require(self.request.user, "teams.view_person")
         try:
             person = selectors.person_detail(person_id=int(self.kwargs["pk"]))
         except User.DoesNotExist as exc:
@@ -375,7 +371,7 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
         return Response(self.get_serializer(self.get_object()).data)
 
     def create(self, request):
-        _require(request, "teams.add_person")
+        require(request.user, "teams.add_person")
         data = PersonCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         # A service ValidationError becomes a 400 in accounts.api_errors.exception_handler.
@@ -400,7 +396,7 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         person = self.get_object()
-        _require(request, "teams.deactivate_person", person)
+        require(request.user, "teams.deactivate_person", person)
         services.person_deactivate(actor=Actor.from_request(request), person=person)
         person = selectors.person_detail(person_id=person.pk)
         return Response(self.get_serializer(person).data)
@@ -506,13 +502,13 @@ class TeamViewSet(viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
-        _require(self.request, "teams.view_team")
+        require(self.request.user, "teams.view_team")
         params = TeamQuerySerializer(data=self.request.query_params.dict())
         params.is_valid(raise_exception=True)
         return selectors.team_list(q=params.validated_data.get("q", ""))
 
     def get_object(self):
-        _require(self.request, "teams.view_team")
+        require(self.request.user, "teams.view_team")
         team = selectors.team_list().filter(pk=int(self.kwargs["pk"])).first()
         if team is None:
             raise NotFound("There is no team with this id.")
@@ -526,7 +522,7 @@ class TeamViewSet(viewsets.GenericViewSet):
         return Response(TeamSerializer(self.get_object()).data)
 
     def create(self, request):
-        _require(request, "teams.add_team")
+        require(request.user, "teams.add_team")
         data = TeamCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         team = services.team_create(actor=Actor.from_request(request), **data.validated_data)
@@ -535,7 +531,7 @@ class TeamViewSet(viewsets.GenericViewSet):
 
     def partial_update(self, request, pk=None):
         team = self.get_object()
-        _require(request, "teams.change_team", team)
+        require(request.user, "teams.change_team", team)
         data = TeamUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.team_update(actor=Actor.from_request(request), team=team, **data.validated_data)
@@ -543,7 +539,7 @@ class TeamViewSet(viewsets.GenericViewSet):
 
     def destroy(self, request, pk=None):
         team = self.get_object()
-        _require(request, "teams.delete_team", team)
+        require(request.user, "teams.delete_team", team)
         services.team_delete(actor=Actor.from_request(request), team=team)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -598,7 +594,7 @@ class _TeamMembersBase(_PersonContextMixin, GenericAPIView):
     filter_backends: list = []
 
     def get_team(self) -> Team:
-        _require(self.request, "teams.view_team")
+        require(self.request.user, "teams.view_team")
         team = Team.objects.filter(pk=self.kwargs["team_id"]).first()
         if team is None:
             raise NotFound("There is no team with this id.")
@@ -630,7 +626,7 @@ class TeamMembersView(_TeamMembersBase):
     )
     def post(self, request, team_id: int):
         team = self.get_team()
-        _require(request, "teams.manage_memberships", team)
+        require(request.user, "teams.manage_memberships", team)
         data = MemberAddSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = data.validated_data["person"]
@@ -661,7 +657,7 @@ class TeamMemberDetailView(_TeamMembersBase):
     )
     def patch(self, request, team_id: int, person_id: int):
         team = self.get_team()
-        _require(request, "teams.manage_memberships", team)
+        require(request.user, "teams.manage_memberships", team)
         membership = self._membership(team, person_id)
         data = MemberRoleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -680,7 +676,7 @@ class TeamMemberDetailView(_TeamMembersBase):
     )
     def delete(self, request, team_id: int, person_id: int):
         team = self.get_team()
-        _require(request, "teams.manage_memberships", team)
+        require(request.user, "teams.manage_memberships", team)
         membership = Membership.objects.filter(team=team, person_id=person_id).first()
         if membership is None:
             raise NotFound("This person is not a member of the team.")

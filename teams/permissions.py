@@ -6,6 +6,7 @@ Roles: org member / manager / admin (Profile.org_role), team member / lead (Memb
 from __future__ import annotations
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 from .models import Membership, OrgRole, TeamRole
 
@@ -73,3 +74,10 @@ rules.add_perm("teams.manage_memberships", is_org_admin | is_team_lead)
 # Org settings and the audit log: admins.
 rules.add_perm("teams.change_org_settings", is_org_admin)
 rules.add_perm("teams.view_audit", is_org_admin)
+
+
+def require(user, perm: str, obj=None) -> None:
+    """Refuse with 403 unless `user` has `perm` on `obj`: the one check pages and API views
+    make (DRF turns Django's PermissionDenied into a 403 JSON answer)."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied("You do not have permission to do this.")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import rules
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,6 +34,7 @@ from .forms import (
     apply_errors,
 )
 from .models import AuditEvent, Membership, Team
+from .permissions import require
 from .zones import zoneinfo
 
 User = get_user_model()
@@ -42,11 +43,6 @@ STRIP_SLOT_MINUTES = 30
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _require(request: HttpRequest, perm: str, obj=None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _viewer_zone(request: HttpRequest) -> ZoneInfo:
@@ -127,7 +123,7 @@ def _now_slot(viewer_zone: ZoneInfo, day, now: datetime) -> int:
 
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _require(request, "teams.view_directory")
+    require(request.user, "teams.view_directory")
     now = timezone.now()
     user = request.user
     my_roles = dict(Membership.objects.filter(person=user).values_list("team_id", "role"))
@@ -163,7 +159,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def people_directory(request: HttpRequest) -> HttpResponse:
-    _require(request, "teams.view_directory")
+    require(request.user, "teams.view_directory")
     now = timezone.now()
     # Plain (id, name) pairs: a big org has 1,500 teams (see teams.render.DirectoryFilters).
     teams = selectors.team_choices()
@@ -217,7 +213,7 @@ def people_directory(request: HttpRequest) -> HttpResponse:
 @require_safe
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(pk)
-    _require(request, "teams.view_person", person)
+    require(request.user, "teams.view_person", person)
     now = timezone.now()
     profile = person.profile
     viewer_zone = _viewer_zone(request)
@@ -247,7 +243,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _profile_edit(request: HttpRequest, person) -> HttpResponse:
-    _require(request, "teams.change_profile", person)
+    require(request.user, "teams.change_profile", person)
     profile = person.profile
     status = 200
     if request.method == "POST":
@@ -289,7 +285,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_new(request: HttpRequest) -> HttpResponse:
-    _require(request, "teams.add_person")
+    require(request.user, "teams.add_person")
     status = 200
     if request.method == "POST":
         form = PersonCreateForm(request.POST)
@@ -334,7 +330,7 @@ def _service_action(request: HttpRequest, call, success: str) -> None:
 @require_POST
 def person_role(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(pk)
-    _require(request, "teams.change_org_role", person)
+    require(request.user, "teams.change_org_role", person)
     form = OrgRoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a valid org role.")
@@ -354,7 +350,7 @@ def person_role(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(pk)
-    _require(request, "teams.deactivate_person", person)
+    require(request.user, "teams.deactivate_person", person)
     _service_action(
         request,
         lambda: services.person_deactivate(actor=Actor.from_request(request), person=person),
@@ -366,7 +362,7 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(pk)
-    _require(request, "teams.deactivate_person", person)
+    require(request.user, "teams.deactivate_person", person)
     _service_action(
         request,
         lambda: services.person_reactivate(actor=Actor.from_request(request), person=person),
@@ -380,12 +376,12 @@ def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def team_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "teams.view_team")
+    require(request.user, "teams.view_team")
     can_create = request.user.has_perm("teams.add_team")
     status = 200
     form = TeamForm() if can_create else None
     if request.method == "POST":
-        _require(request, "teams.add_team")
+        require(request.user, "teams.add_team")
         form = TeamForm(request.POST)
         if form.is_valid():
             try:
@@ -462,14 +458,14 @@ def _get_team(slug: str) -> Team:
 @require_safe
 def team_detail(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_team(slug)
-    _require(request, "teams.view_team", team)
+    require(request.user, "teams.view_team", team)
     return _team_page(request, team)
 
 
 @require_http_methods(["GET", "POST"])
 def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_team(slug)
-    _require(request, "teams.change_team", team)
+    require(request.user, "teams.change_team", team)
     status = 200
     if request.method == "POST":
         form = TeamForm(request.POST, exclude_pk=team.pk)
@@ -500,7 +496,7 @@ def team_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def team_member_add(request: HttpRequest, slug: str) -> HttpResponse:
     team = _get_team(slug)
-    _require(request, "teams.manage_memberships", team)
+    require(request.user, "teams.manage_memberships", team)
     form = MemberAddForm(request.POST)
     if form.is_valid():
         person = User.objects.filter(
@@ -538,7 +534,7 @@ def _member(team: Team, person_id: int):
 @require_POST
 def team_member_role(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
     team = _get_team(slug)
-    _require(request, "teams.manage_memberships", team)
+    require(request.user, "teams.manage_memberships", team)
     person = _member(team, person_id)
     form = MemberRoleForm(request.POST)
     if not form.is_valid():
@@ -560,7 +556,7 @@ def team_member_role(request: HttpRequest, slug: str, person_id: int) -> HttpRes
 @require_POST
 def team_member_remove(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
     team = _get_team(slug)
-    _require(request, "teams.manage_memberships", team)
+    require(request.user, "teams.manage_memberships", team)
     person = _member(team, person_id)
     _service_action(
         request,
@@ -577,7 +573,7 @@ def team_member_remove(request: HttpRequest, slug: str, person_id: int) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 def org_settings(request: HttpRequest) -> HttpResponse:
-    _require(request, "teams.change_org_settings")
+    require(request.user, "teams.change_org_settings")
     status = 200
     if request.method == "POST":
         form = OrgSettingsForm(request.POST)
@@ -602,7 +598,7 @@ def org_settings(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
-    _require(request, "teams.view_audit")
+    require(request.user, "teams.view_audit")
     form = AuditFilterForm(request.GET or None)
     filters = _valid_filters(form)
     viewer_zone = _viewer_zone(request)
