@@ -591,6 +591,14 @@ def layer_create(
     return layer
 
 
+@transaction.atomic
+def layers_create(*, actor: Actor, schedule: Schedule, specs: list[dict]) -> list[Layer]:
+    """Create several layers at once (the follow-the-sun preset): all of them or none."""
+    if not specs:
+        raise ValidationError({"layers": "Choose at least one region or the fallback."})
+    return [layer_create(actor=actor, schedule=schedule, **spec) for spec in specs]
+
+
 def _effective_from(value: object, *, now: datetime) -> datetime:
     if value is None or value == "":
         return now

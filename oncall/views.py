@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -841,11 +840,12 @@ def follow_the_sun(request: HttpRequest, pk: int) -> HttpResponse:
     context = _fts_context(request, schedule, check_people=request.method == "POST")
     if request.method == "POST":
         if context["ok"] and context["raw_specs"]:
-            actor = Actor.from_request(request)
             try:
-                with transaction.atomic():  # all the layers or none
-                    for spec in context["raw_specs"]:
-                        services.layer_create(actor=actor, schedule=schedule, **spec)
+                services.layers_create(
+                    actor=Actor.from_request(request),
+                    schedule=schedule,
+                    specs=context["raw_specs"],
+                )
             except ValidationError as exc:
                 context["form_errors"] = exc.messages
             else:

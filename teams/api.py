@@ -13,7 +13,6 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -275,19 +274,16 @@ class PersonUpdateSerializer(StrictSerializer):
 
 
 def _apply_person_update(request, person, data: dict) -> None:
-    """Profile fields need teams.change_profile, org_role needs teams.change_org_role; both
-    happen in one transaction so a refused half leaves nothing written."""
+    """Profile fields need teams.change_profile, org_role needs teams.change_org_role; the
+    service writes both or neither."""
     org_role = data.pop("org_role", None)
     if data:
         require(request.user, "teams.change_profile", person)
     if org_role is not None:
         require(request.user, "teams.change_org_role", person)
-    actor = Actor.from_request(request)
-    with transaction.atomic():
-        if data:
-            services.person_update(actor=actor, person=person, **data)
-        if org_role is not None:
-            services.person_set_org_role(actor=actor, person=person, org_role=org_role)
+    services.person_change(
+        actor=Actor.from_request(request), person=person, org_role=org_role, **data
+    )
 
 
 class _PersonContextMixin:

@@ -279,6 +279,17 @@ def person_set_org_role(*, actor: Actor, person: AbstractBaseUser, org_role: str
 
 
 @transaction.atomic
+def person_change(
+    *, actor: Actor, person: AbstractBaseUser, org_role: str | None = None, **fields: object
+) -> Profile:
+    """Profile fields and the org role together (the API's PATCH): both or neither."""
+    profile = person_update(actor=actor, person=person, **fields) if fields else person.profile
+    if org_role is not None:
+        profile = person_set_org_role(actor=actor, person=person, org_role=org_role)
+    return profile
+
+
+@transaction.atomic
 def person_deactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
     """Mark a person as having left; they can no longer sign in and every session ends."""
     if actor.user is not None and actor.user.pk == person.pk:
