@@ -3,12 +3,15 @@ and write, and their ValidationError dicts are mapped back onto the form (apply_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from . import hours as hours_math
 from .models import MfaPolicy, OrgRole, Team, TeamRole
-from .widgets import FastSelect
+from .widgets import FastSelect, MemoSelect, PlainChoices
 from .zones import country_choices, zone_choices_by_country
 
 
@@ -127,15 +130,24 @@ class OrgSettingsForm(forms.Form):
 
 
 class DirectoryFilterForm(forms.Form):
+    """The directory's filters. `teams` are (id, name) pairs in display order; the pickers are
+    PlainChoices + MemoSelect because a big org has 1,500 teams, which Django would otherwise
+    normalise and render option by option on every request."""
+
     q = forms.CharField(required=False, label="Search", max_length=100)
-    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=FastSelect)
-    country = forms.ChoiceField(required=False, widget=FastSelect)
+    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=MemoSelect)
+    country = forms.ChoiceField(required=False, widget=MemoSelect)
     working_now = forms.BooleanField(required=False, label="Working now")
 
-    def __init__(self, *args, teams=(), **kwargs):
+    def __init__(self, *args, teams: Iterable[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].choices = [("", "All teams"), *((t.pk, t.name) for t in teams)]
-        self.fields["country"].choices = [("", "All countries"), *country_choices()]
+        self.fields["team"].choices = PlainChoices([("", "All teams"), *teams])
+        self.fields["country"].choices = PlainChoices(_country_filter_choices())
+
+
+@lru_cache(maxsize=1)
+def _country_filter_choices() -> tuple[tuple[str, str], ...]:
+    return (("", "All countries"), *country_choices())
 
 
 class AuditFilterForm(forms.Form):

@@ -9,20 +9,14 @@ is escaped with html.escape, which is what Django's escape() does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from functools import lru_cache
+from collections.abc import Callable
 from html import escape
 
-from django import forms
-from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.choices import BaseChoiceIterator
 from django.utils.safestring import SafeString, mark_safe
 
-from .forms import DirectoryFilterForm
 from .selectors import LocalStatusCache
-from .widgets import FastSelect, _option
-from .zones import country_choices, country_name
+from .zones import country_name
 
 # A slug reverse() would pass through unchanged (and escape() too); anything else is reversed.
 _PLAIN_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
@@ -94,65 +88,3 @@ def directory_rows_html(
             f"{_ROW_INDENT}</tr>{_ROW_INDENT}"
         )
     return mark_safe("".join(parts))  # every value above is escaped
-
-
-class PlainChoices(BaseChoiceIterator):
-    """Choices already in (value, label) form. Django normalises a plain list item by item
-    (slow for 1,500 teams) but passes a BaseChoiceIterator through unchanged."""
-
-    def __init__(self, choices: Iterable[tuple[object, str]]):
-        self._choices = list(choices)
-
-    def __iter__(self):
-        return iter(self._choices)
-
-    def __len__(self) -> int:
-        return len(self._choices)
-
-
-class MemoSelect(FastSelect):
-    """FastSelect with its <option> list memoised by the choices themselves: the team list
-    rarely changes, so it is built once per process; a renamed or added team makes a
-    different key, so an old list is never served. Single-valued selects only."""
-
-    _cache: dict[tuple, str] = {}
-
-    def render(self, name, value, attrs=None, renderer=None):
-        if isinstance(value, list | tuple):
-            return super().render(name, value, attrs, renderer)
-        final_attrs = self.build_attrs(self.attrs, attrs or {})
-        final_attrs["name"] = name
-        key = tuple(self.choices)
-        options = self._cache.get(key)
-        if options is None:
-            options = "".join(_option(v, label, set()) for v, label in key)
-            if len(self._cache) >= 16:
-                self._cache.clear()
-            self._cache[key] = options
-        selected = "" if value is None else str(value)
-        marker = f'<option value="{escape(selected)}">'
-        options = options.replace(marker, marker[:-1] + " selected>", 1)
-        return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")
-
-
-class DirectoryFilters(DirectoryFilterForm):
-    """DirectoryFilterForm with its pickers as PlainChoices and MemoSelect: the same fields,
-    labels and validation, without re-normalising 1,500 teams and 250 countries per request.
-    `teams` are (id, name) pairs in display order."""
-
-    def __init__(self, data=None, *, teams: Iterable[tuple[int, str]]):
-        # forms.Form's __init__, not DirectoryFilterForm's: that one sets plain-list choices
-        # (normalised item by item), which are replaced here anyway.
-        forms.Form.__init__(self, data)
-        for name, choices in (
-            ("team", [("", "All teams"), *teams]),
-            ("country", _country_choices()),
-        ):
-            field = self.fields[name]
-            field.widget = MemoSelect(attrs=field.widget.attrs)
-            field.choices = PlainChoices(choices)
-
-
-@lru_cache(maxsize=1)
-def _country_choices() -> tuple[tuple[str, str], ...]:
-    return (("", "All countries"), *country_choices())

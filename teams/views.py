@@ -24,6 +24,7 @@ from . import selectors, services
 from .audit import Actor
 from .forms import (
     AuditFilterForm,
+    DirectoryFilterForm,
     MemberAddForm,
     MemberRoleForm,
     OrgRoleForm,
@@ -161,9 +162,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def people_directory(request: HttpRequest) -> HttpResponse:
     require(request.user, "teams.view_directory")
     now = timezone.now()
-    # Plain (id, name) pairs: a big org has 1,500 teams (see teams.render.DirectoryFilters).
-    teams = selectors.team_choices()
-    form = render_rows.DirectoryFilters(request.GET or None, teams=teams)
+    form = DirectoryFilterForm(request.GET or None, teams=selectors.team_choices())
     filters = _valid_filters(form)
     queryset = selectors.people_directory(
         q=(filters.get("q") or "").strip(),
