@@ -140,7 +140,11 @@ def week_minute(local: datetime) -> int:
 
 def is_working(ranges: Iterable[WeekRange], zone: tzinfo, at: datetime) -> bool:
     """Is a person with these local-week ranges working at the aware instant `at`?"""
-    minute = week_minute(at.astimezone(zone))
+    return covers(ranges, week_minute(at.astimezone(zone)))
+
+
+def covers(ranges: Iterable[WeekRange], minute: int) -> bool:
+    """Does one of the ranges contain this minute of the local week?"""
     return any(r.start <= minute < r.end for r in ranges)
 
 

@@ -370,5 +370,5 @@ class LocalStatusCache:
             local = self.at.astimezone(zoneinfo(time_zone))
             cached = self._local[time_zone] = (local, hours_math.week_minute(local))
         local, minute = cached
-        working = any(r.start <= minute < r.end for r in week_ranges)
+        working = hours_math.covers(week_ranges, minute)
         return LocalStatus(local_time=local, working=working, zone_abbrev=local.tzname() or "")
