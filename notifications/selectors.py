@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from teams.models import Membership, TeamRole
 
@@ -30,11 +31,19 @@ def after_id(*, person, last_id: int, limit: int = 200) -> list[Notification]:
 
 
 def bell(*, person) -> dict:
-    """Unread count and newest id in one query (the nav bell, the live client's start)."""
-    row = Notification.objects.filter(recipient=person).aggregate(
-        unread=Count("pk", filter=Q(read_at__isnull=True)), latest=Max("pk")
+    """Unread count and newest id in one query (the nav bell, the live client's start).
+
+    Written as SQL: it runs on every page, and building the same aggregate through the ORM
+    took several times as long as the query (covered by the notif_inbox_unread index)."""
+    quote = connection.ops.quote_name
+    sql = (
+        f"SELECT COUNT(*) - COUNT({quote('read_at')}), MAX({quote('id')}) "
+        f"FROM {quote(Notification._meta.db_table)} WHERE {quote('recipient_id')} = %s"
     )
-    return {"unread": row["unread"] or 0, "latest": row["latest"] or 0}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [person.pk])
+        unread, latest = cursor.fetchone()
+    return {"unread": unread or 0, "latest": latest or 0}
 
 
 def unread_count(*, person) -> int:

@@ -5,6 +5,8 @@ Roles: org member / manager / admin (Profile.org_role), team member / lead (Memb
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import rules
 from django.core.exceptions import PermissionDenied
 
@@ -57,8 +59,10 @@ def is_team_lead(user, team) -> bool:
 rules.add_perm("teams.view_directory", is_person)
 rules.add_perm("teams.view_person", is_person)
 rules.add_perm("teams.view_team", is_person)
-# Contact details (email, phone): yourself, or an admin.
-rules.add_perm("teams.view_contact", is_person & (is_self | is_org_admin))
+# Contact details (email, phone): yourself, or an admin. Split in two so that lists can ask
+# the viewer-only half once (contact_visibility below) instead of the whole rule per row.
+sees_every_contact = is_person & is_org_admin
+rules.add_perm("teams.view_contact", sees_every_contact | (is_person & is_self))
 # Profile and working hours: yourself, or an admin.
 rules.add_perm("teams.change_profile", is_person & (is_self | is_org_admin))
 # People and roles: admins only.
@@ -81,3 +85,15 @@ def require(user, perm: str, obj=None) -> None:
     make (DRF turns Django's PermissionDenied into a 403 JSON answer)."""
     if not user.has_perm(perm, obj):
         raise PermissionDenied("You do not have permission to do this.")
+
+
+def contact_visibility(user) -> Callable[[int], bool]:
+    """teams.view_contact for a list of people, as a test on a person's id: the rule's
+    viewer-only half (admin) is asked once, not once per row; otherwise only the viewer's own
+    row qualifies. tests/test_permissions.py checks it agrees with the rule."""
+    if sees_every_contact(user):
+        return lambda person_id: True
+    if not is_person(user):
+        return lambda person_id: False
+    own_id = user.pk
+    return lambda person_id: person_id == own_id

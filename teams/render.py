@@ -42,10 +42,11 @@ class _UrlPatterns:
 
 
 def directory_rows_html(
-    rows: list[dict], *, statuses: LocalStatusCache, can_contact: Callable[[dict], bool]
+    rows: list[dict], *, statuses: LocalStatusCache, can_contact: Callable[[int], bool]
 ) -> SafeString:
     """The <tr> elements of the directory table for rows from selectors.person_rows/complete_rows.
-    `can_contact(row)` decides whether the email is shown (a rules permission check)."""
+    `can_contact(person_id)` decides whether the email is shown
+    (permissions.contact_visibility)."""
     urls = _UrlPatterns()
     times: dict[str, tuple[str, str]] = {}
     parts = []
@@ -66,7 +67,7 @@ def directory_rows_html(
             badge = '<span class="badge badge-on">Working</span>'
         else:
             badge = '<span class="badge badge-off">Off</span>'
-        if can_contact(row):
+        if can_contact(row["id"]):
             email = escape(row["email"])
             contact = f'<a href="mailto:{email}">{email}</a>'
         else:

@@ -12,7 +12,7 @@ import time_machine
 
 from teams import hours, selectors
 from teams.audit import Actor
-from teams.models import WorkingInterval
+from teams.models import Membership, WorkingInterval
 from teams.services import person_update, team_update
 from tests.bulk import bulk_people
 from tests.factories import PersonFactory, TeamFactory, add_member
@@ -125,3 +125,47 @@ def test_working_now_pages_and_counts_from_one_id_list(member_client, db):
     shown = [int(pk) for pk in re.findall(r'<tr data-person="(\d+)">', first + second)]
     expected = selectors.people_directory(working_at=WEDNESDAY_10_UTC).values_list("pk", flat=True)
     assert shown == list(expected)  # the directory's order, across both pages
+
+
+def test_page_memberships_sql_matches_the_orm(db):
+    teams = [TeamFactory(name=name) for name in ("Zeta", "alpha", "Mid", "Beta")]
+    people = [PersonFactory(username=f"m{i}") for i in range(3)]
+    for i, person in enumerate(people):
+        for team in teams[i:]:
+            add_member(team, person, "lead" if team.name == "Mid" else "member")
+    ids = [person.pk for person in people]
+    expected = list(
+        Membership.objects.filter(person_id__in=ids)
+        .order_by("team__name", "team_id")
+        .values_list("person_id", "team_id", "team__name", "team__slug", "role")
+    )
+    assert [tuple(row) for row in selectors._page_memberships(ids)] == expected
+    assert [tuple(row) for row in selectors._page_memberships([people[2].pk])] == [
+        (people[2].pk, teams[3].pk, "Beta", teams[3].slug, "member"),
+        (people[2].pk, teams[2].pk, "Mid", teams[2].slug, "lead"),
+    ]
+
+
+def test_cached_values_follow_the_version_and_expire_locally(db, monkeypatch):
+    from django.core.cache import cache
+
+    from teams import caching
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    def drop_shared_value():
+        cache.delete(f"teams:teams:{cache.get('teams:version:teams')}:probe")
+
+    assert caching.cached(caching.TEAMS, "probe", compute) == 1
+    drop_shared_value()
+    assert caching.cached(caching.TEAMS, "probe", compute) == 1  # this process's copy
+    caching.bump(caching.TEAMS)  # a write: the version moves on, the copy is unreachable
+    assert caching.cached(caching.TEAMS, "probe", compute) == 2
+    drop_shared_value()
+    later = caching.time.monotonic() + caching._LOCAL_SECONDS + 1
+    monkeypatch.setattr(caching.time, "monotonic", lambda: later)
+    assert caching.cached(caching.TEAMS, "probe", compute) == 3  # the copy expired too

@@ -344,6 +344,18 @@ def test_api_list_mark_read_and_after_id(awake, awake_client):
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
+def test_nav_bell_shows_unread_count_and_newest_id(awake, awake_client):
+    html = awake_client.get("/people/").content.decode()
+    assert 'data-latest-id="0"' in html and '<span class="bell-count bell-zero"' in html
+    made = [_notify(awake, key=f"k{i}")[0] for i in range(3)]
+    _notify(PersonFactory(working_hours=ALWAYS), key="theirs")  # not counted
+    awake_client.post(f"/api/v1/notifications/{made[0].pk}/read/")
+    html = awake_client.get("/people/").content.decode()
+    assert f'data-latest-id="{made[2].pk}"' in html
+    assert 'aria-label="unread notifications">2</span>' in html
+    assert "bell-zero" not in html
+
+
 def test_api_list_query_count_is_fixed(awake, awake_client, django_assert_max_num_queries):
     for i in range(3):
         _notify(awake, key=f"a{i}")

@@ -47,14 +47,24 @@ def test_dashboard_shows_greeting_teams_and_teammates(member, member_client, ana
     assert '<span class="value" id="people-count">2</span>' in html
 
 
-def test_nav_shows_admin_links_only_to_admins(member_client, admin_client):
+def test_nav_shows_admin_links_only_to_admins(member, member_client, admin_client):
     html = member_client.get("/").content.decode()
     assert "Audit log" not in html and "Org settings" not in html and "Admin site" not in html
     assert 'action="/accounts/logout/"' in html and 'method="post"' in html
     assert "API tokens" in html and "Sessions" in html and "Security" in html
+    assert f'href="/people/{member.pk}/">My profile' in html
     html = admin_client.get("/").content.decode()
     for link in ("/audit/", "/settings/org/", "/people/import/", "/admin/"):
         assert f'href="{link}"' in html
+
+
+def test_nav_sign_out_form_carries_a_working_csrf_token(member):
+    client = sign_in(Client(enforce_csrf_checks=True), member)
+    html = client.get("/").content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    response = client.post("/accounts/logout/", {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert client.get("/people/").status_code == 302  # signed out: back to sign-in
 
 
 # --- person page --------------------------------------------------------------------------------

@@ -70,6 +70,21 @@ def test_role_action_matrix(world, role, action):
     assert user.has_perm(perm, target) is (role in allowed), (role, action)
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_contact_visibility_agrees_with_the_rule(world, role):
+    """Lists use contact_visibility (the rule's viewer half asked once); it must answer as
+    teams.view_contact does for each person shown."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from teams.permissions import contact_visibility
+
+    user = world["people"][role]
+    visible = contact_visibility(user)
+    for person in [world["other"], *world["people"].values()]:
+        assert visible(person.pk) is user.has_perm("teams.view_contact", person), person
+    assert contact_visibility(AnonymousUser())(user.pk) is False
+
+
 def test_anonymous_has_no_permissions(db):
     from django.contrib.auth.models import AnonymousUser
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django import template
 
+from teams.nav import site_nav_html
 from teams.zones import country_name as _country_name
 from teams.zones import zoneinfo
 
@@ -41,6 +42,13 @@ def in_zone(value: datetime | None, zone_name: str) -> datetime | None:
 def stamp(value: datetime | None) -> str:
     """'2026-11-26 03:12' in the datetime's own zone."""
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def site_nav(context) -> str:
+    """The navigation bar (teams/nav.py) for the signed-in viewer."""
+    request = context["request"]
+    return site_nav_html(request, bell=context["notification_bell"])
 
 
 @register.filter
