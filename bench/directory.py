@@ -1,4 +1,5 @@
-"""Server time of the people directory page and /api/v1/people/ beside a bare JSON view.
+"""Server time of the people directory page and /api/v1/people/ beside a bare JSON view
+(with the filters and the dashboard, which shares the "working now" query).
 
     .venv/bin/python bench/directory.py [--sizes 1200,12000] [--requests 40]
         [--database-url postgres://postgres@127.0.0.1:5432/bench]
@@ -54,6 +55,7 @@ def run_size(people: int, requests: int) -> list[list[object]]:
         ("directory, search 'an'", "/people/?q=an"),
         ("API people", "/api/v1/people/"),
         ("API people, working now", "/api/v1/people/?working_now=true"),
+        ("dashboard", "/"),
     ]
     rows = []
     bare_median = None

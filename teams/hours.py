@@ -133,6 +133,25 @@ def week_ranges(hours: Mapping[str, list[str]]) -> list[WeekRange]:
     return merged
 
 
+# No stored WorkingInterval row is longer than this, so "working at minute m" only has to
+# look at rows that start in (m - MAX_STORED_MINUTES, m]: about a seventh of a zone's rows
+# instead of every row that starts before m.
+MAX_STORED_MINUTES = MINUTES_PER_DAY
+
+
+def storage_pieces(ranges: Iterable[WeekRange]) -> list[WeekRange]:
+    """`ranges` with any range longer than MAX_STORED_MINUTES cut into consecutive pieces of
+    at most that length (same minutes covered; nearly every working range is one piece)."""
+    pieces = []
+    for week_range in ranges:
+        start = week_range.start
+        while week_range.end - start > MAX_STORED_MINUTES:
+            pieces.append(WeekRange(start, start + MAX_STORED_MINUTES))
+            start += MAX_STORED_MINUTES
+        pieces.append(WeekRange(start, week_range.end))
+    return pieces
+
+
 def week_minute(local: datetime) -> int:
     """Minute of the local week for an aware or naive local datetime (Monday 00:00 = 0)."""
     return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute

@@ -51,7 +51,8 @@ class Profile(models.Model):
 
 
 class WorkingInterval(models.Model):
-    """One range of a person's local week in minutes (Monday 00:00 = 0), for SQL filters."""
+    """One range of a person's local week in minutes (Monday 00:00 = 0), for SQL filters; at
+    most hours.MAX_STORED_MINUTES long (longer ranges are stored in pieces)."""
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="intervals")
     # The profile's zone, copied here so "working now" is one index seek per zone.

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from . import caching
@@ -75,19 +76,35 @@ def _zones_by_week_minute_cached(minute_start: datetime) -> dict[int, tuple[str,
     return {minute: tuple(zones) for minute, zones in groups.items()}
 
 
-def _interval_q(at: datetime, zones_in_use: frozenset[str] | None = None) -> Q:
-    """Interval rows containing their zone's local week-minute at `at`. Zones that share a
-    week-minute (about 40 groups worldwide) form one OR branch, and the (time_zone,
-    start_minute, end_minute) index turns each zone into one index seek. Given the zones that
-    have intervals at all, the others (most of the ~600) are left out of the query."""
-    condition = Q(pk__in=[])
+def working_intervals_sql(
+    at: datetime, zones_in_use: frozenset[str] | None = None
+) -> tuple[str, list]:
+    """SQL (and its parameters) selecting the profile_id of every interval row that contains
+    its zone's local week-minute at `at`. Zones that share a week-minute (about 40 groups
+    worldwide) form one OR branch, and the (time_zone, start_minute, end_minute) index turns
+    each zone into one short index range: the rows that start in the last
+    MAX_STORED_MINUTES (no stored row is longer). Given the zones that have intervals at
+    all, the others (most of the ~600) are left out.
+
+    Written as SQL because the ORM took longer to build these forty branches than the
+    database took to run them."""
+    quote = connection.ops.quote_name
+    zone, start, end = quote("time_zone"), quote("start_minute"), quote("end_minute")
+    branches: list[str] = []
+    params: list = []
     for minute, zones in _zones_by_week_minute(at).items():
         if zones_in_use is not None:
-            zones = tuple(zone for zone in zones if zone in zones_in_use)
+            zones = tuple(name for name in zones if name in zones_in_use)
             if not zones:
                 continue
-        condition |= Q(time_zone__in=zones, start_minute__lte=minute, end_minute__gt=minute)
-    return condition
+        placeholders = ", ".join(["%s"] * len(zones))
+        branches.append(
+            f"({zone} IN ({placeholders}) AND {start} > %s AND {start} <= %s AND {end} > %s)"
+        )
+        params += [*zones, minute - hours_math.MAX_STORED_MINUTES, minute, minute]
+    table = quote(WorkingInterval._meta.db_table)
+    where = " OR ".join(branches) or "1 = 0"
+    return f"SELECT {quote('profile_id')} FROM {table} WHERE {where}", params
 
 
 def interval_zones_in_use() -> frozenset[str]:
@@ -111,9 +128,7 @@ def interval_zones_in_use() -> frozenset[str]:
 def working_profile_ids(at: datetime):
     """A subquery of the profile ids of everyone working at `at`. Runs one small query now
     (the zones in use), which takes more off the subquery than it costs."""
-    return WorkingInterval.objects.filter(_interval_q(at, interval_zones_in_use())).values(
-        "profile_id"
-    )
+    return RawSQL(*working_intervals_sql(at, interval_zones_in_use()))
 
 
 def people_filtered(

@@ -84,7 +84,8 @@ def clean_team_role(value: str) -> str:
 
 
 def working_interval_rows(profile: Profile) -> list[WorkingInterval]:
-    """The WorkingInterval rows that mirror a profile's working hours (unsaved)."""
+    """The WorkingInterval rows that mirror a profile's working hours (unsaved): its week
+    ranges, long ones in pieces (hours.storage_pieces)."""
     return [
         WorkingInterval(
             profile_id=profile.pk,
@@ -92,7 +93,7 @@ def working_interval_rows(profile: Profile) -> list[WorkingInterval]:
             start_minute=r.start,
             end_minute=r.end,
         )
-        for r in hours_math.week_ranges(profile.working_hours or {})
+        for r in hours_math.storage_pieces(hours_math.week_ranges(profile.working_hours or {}))
     ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import time_machine
 
@@ -98,18 +98,25 @@ def test_working_now_sees_a_new_zone_at_once(member_client, db):
         assert "@ngozi" in html
 
 
-def test_interval_q_with_zones_in_use_selects_the_same_rows(db):
+def test_working_intervals_sql_with_zones_in_use_selects_the_same_rows(db):
+    from django.db import connection
+
+    def profile_ids(sql_and_params):
+        with connection.cursor() as cursor:
+            cursor.execute(*sql_and_params)
+            return sorted(row[0] for row in cursor.fetchall())
+
     for zone in ("Asia/Manila", "America/New_York", "Europe/London", "Asia/Kolkata"):
         PersonFactory(time_zone=zone)
+    seen = set()
     for hour in range(0, 24, 3):
         at = datetime(2026, 1, 7, hour, 30, tzinfo=UTC)
-        every_zone = WorkingInterval.objects.filter(selectors._interval_q(at))
-        in_use = WorkingInterval.objects.filter(
-            selectors._interval_q(at, selectors.interval_zones_in_use())
-        )
-        assert set(every_zone.values_list("pk", flat=True)) == set(
-            in_use.values_list("pk", flat=True)
-        )
+        every_zone = profile_ids(selectors.working_intervals_sql(at))
+        in_use = profile_ids(selectors.working_intervals_sql(at, selectors.interval_zones_in_use()))
+        assert every_zone == in_use
+        seen.update(in_use)
+    assert len(seen) == 4  # each of them works at one of these hours
+    assert profile_ids(selectors.working_intervals_sql(WEDNESDAY_10_UTC, frozenset())) == []
 
 
 def test_working_now_pages_and_counts_from_one_id_list(member_client, db):
@@ -169,3 +176,51 @@ def test_cached_values_follow_the_version_and_expire_locally(db, monkeypatch):
     later = caching.time.monotonic() + caching._LOCAL_SECONDS + 1
     monkeypatch.setattr(caching.time, "monotonic", lambda: later)
     assert caching.cached(caching.TEAMS, "probe", compute) == 3  # the copy expired too
+
+
+def test_working_now_sql_agrees_with_python_for_long_and_overnight_ranges(db):
+    schedules = {
+        "always": {d: ["00:00-24:00"] for d in hours.DAY_KEYS},
+        "long-weekend": {"fri": ["18:00-24:00"], "sat": ["00:00-24:00"], "sun": ["00:00-24:00"]},
+        "nights": {d: ["22:00-06:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "office": {d: ["09:00-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+    }
+    people = {}
+    for name, schedule in schedules.items():
+        for zone in ("Pacific/Kiritimati", "America/Santiago", "Asia/Kathmandu"):
+            person = PersonFactory(username=f"{name}-{zone.split('/')[1].lower()}", time_zone=zone)
+            person_update(actor=SYSTEM, person=person, working_hours=schedule)
+            people[person.pk] = selectors.person_detail(person_id=person.pk)
+    assert WorkingInterval.objects.filter(profile__user__username="always-kathmandu").count() == 7
+    for hour in range(0, 7 * 24, 5):
+        at = datetime(2026, 3, 30, 0, 17, tzinfo=UTC) + timedelta(hours=hour)
+        expected = {
+            pk
+            for pk, person in people.items()
+            if selectors.person_is_working(person.profile, at=at)
+        }
+        found = set(
+            selectors.people_filtered(working_at=at)
+            .filter(pk__in=list(people))
+            .values_list("pk", flat=True)
+        )
+        assert found == expected, at
+
+
+def test_migration_splits_long_rows_and_joins_them_back(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("teams.migrations.0003_working_interval_pieces")
+    person = PersonFactory(username="nonstop")
+    person_update(
+        actor=SYSTEM, person=person, working_hours={d: ["00:00-24:00"] for d in hours.DAY_KEYS}
+    )
+    rows = WorkingInterval.objects.filter(profile=person.profile)
+    pieces = sorted(rows.values_list("start_minute", "end_minute"))
+    migration.join_pieces(apps, None)
+    assert list(rows.values_list("start_minute", "end_minute")) == [(0, 10080)]
+    migration.split_long_intervals(apps, None)
+    assert sorted(rows.values_list("start_minute", "end_minute")) == pieces
+    assert pieces == [(day * 1440, (day + 1) * 1440) for day in range(7)]

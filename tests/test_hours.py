@@ -141,3 +141,29 @@ def test_ranges_agree_with_local_wall_clock(day, start, end, zone, at):
             yesterday == index and minute_of_day < e
         )
     assert hours.is_working(ranges, ZoneInfo(zone), at) == expected
+
+
+week_range = st.tuples(st.integers(0, hours.MINUTES_PER_WEEK - 1), st.integers(1, 10080)).map(
+    lambda se: hours.WeekRange(se[0], min(hours.MINUTES_PER_WEEK, se[0] + se[1]))
+)
+
+
+@given(ranges=st.lists(week_range, max_size=4), minute=st.integers(0, hours.MINUTES_PER_WEEK - 1))
+def test_storage_pieces_cover_the_same_minutes_in_short_pieces(ranges, minute):
+    pieces = hours.storage_pieces(ranges)
+    assert all(0 < p.end - p.start <= hours.MAX_STORED_MINUTES for p in pieces)
+    assert hours.covers(pieces, minute) == hours.covers(ranges, minute)
+    # What the SQL filter relies on: a covering piece starts within the last day.
+    assert hours.covers(pieces, minute) == any(
+        minute - hours.MAX_STORED_MINUTES < p.start <= minute < p.end for p in pieces
+    )
+
+
+def test_storage_pieces_leave_ordinary_days_whole():
+    week = hours.week_ranges(hours.normalize({"mon": ["22:00-06:00"], "wed": ["09:00-17:00"]}))
+    assert hours.storage_pieces(week) == week
+    always = hours.week_ranges({d: ["00:00-24:00"] for d in hours.DAY_KEYS})
+    assert always == [hours.WeekRange(0, hours.MINUTES_PER_WEEK)]
+    assert hours.storage_pieces(always) == [
+        hours.WeekRange(day * 1440, (day + 1) * 1440) for day in range(7)
+    ]

@@ -149,3 +149,20 @@ def test_directory_bad_team_keeps_other_filters_and_shows_error(member_client, p
     assert response.status_code == 200
     assert _names(response) == {"Bob Stone"}
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_dashboard_query_count_is_fixed_10_vs_1000_teammates(db):
+    viewer = PersonFactory(username="viewer")
+    team = TeamFactory(name="Big")
+    add_member(team, viewer)
+    client = sign_in(Client(), viewer)
+    bulk_people(10, prefix="bulk", team=team, zones=[("Europe/London", "GB")])
+    with time_machine.travel(WEDNESDAY_10_UTC, tick=False):  # London works 09:00-17:00
+        client.get("/")  # warm up: the first request records the user session
+        small = _count_queries(client, "/")
+        bulk_people(990, prefix="bulkx", team=team, zones=[("Europe/London", "GB")])
+        large = _count_queries(client, "/")
+        html = client.get("/").content.decode()
+    assert small == large
+    assert '<span class="value" id="working-count">1001</span>' in html  # viewer too
+    assert html.count('<span class="badge badge-on">Working</span>') == 8  # the first eight
