@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "accounts",
     "notifications",
     "oncall",
+    "projects",
+    "handoffs",
 ]
 
 MIDDLEWARE = [
