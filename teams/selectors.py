@@ -89,7 +89,11 @@ def working_intervals_sql(
     Written as SQL because the ORM took longer to build these forty branches than the
     database took to run them."""
     quote = connection.ops.quote_name
-    zone, start, end = quote("time_zone"), quote("start_minute"), quote("end_minute")
+    table = quote(WorkingInterval._meta.db_table)
+    # Qualified: as a subquery of the people query, "time_zone" is also a profile column.
+    zone, start, end = (
+        f"{table}.{quote(name)}" for name in ("time_zone", "start_minute", "end_minute")
+    )
     branches: list[str] = []
     params: list = []
     for minute, zones in _zones_by_week_minute(at).items():
@@ -102,9 +106,8 @@ def working_intervals_sql(
             f"({zone} IN ({placeholders}) AND {start} > %s AND {start} <= %s AND {end} > %s)"
         )
         params += [*zones, minute - hours_math.MAX_STORED_MINUTES, minute, minute]
-    table = quote(WorkingInterval._meta.db_table)
     where = " OR ".join(branches) or "1 = 0"
-    return f"SELECT {quote('profile_id')} FROM {table} WHERE {where}", params
+    return f"SELECT {table}.{quote('profile_id')} FROM {table} WHERE {where}", params
 
 
 def interval_zones_in_use() -> frozenset[str]:
