@@ -1,3 +1,4 @@
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 
@@ -6,3 +7,12 @@ class DefaultCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-pk"
+
+    def decode_cursor(self, request):
+        # DRF answers a malformed cursor with 404; it is bad input, so a 400 naming it.
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:
+            raise ValidationError(
+                {self.cursor_query_param: "Not a cursor from a previous page's next/previous link."}
+            ) from exc

@@ -10,3 +10,5 @@ def bare(request):
 
 
 urlpatterns = [path("bench/bare/", bare, name="bench-bare"), *baton_urlpatterns]
+
+from config.urls import handler400, handler403, handler404, handler500  # noqa: E402, F401

@@ -37,3 +37,8 @@ urlpatterns = [
     path("", include(notifications_urls.urlpatterns)),
     path("", include(oncall_urls.urlpatterns)),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

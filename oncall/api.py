@@ -727,7 +727,7 @@ class MyFeedView(OncallView):
     @extend_schema(
         summary="New secret URL of my shifts feed (old one revoked)",
         request=None,
-        responses=FeedDoc,
+        responses={201: FeedDoc},
     )
     def post(self, request):
         feed, raw = services.ical_token_regenerate(
@@ -748,7 +748,7 @@ class ScheduleFeedView(OncallView):
     @extend_schema(
         summary="New secret URL of this schedule's feed (mine; old revoked)",
         request=None,
-        responses=FeedDoc,
+        responses={201: FeedDoc},
     )
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)

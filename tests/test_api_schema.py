@@ -67,3 +67,29 @@ def test_docs_page_for_signed_in_person(member_client):
 def test_schema_and_docs_refuse_anonymous(client, db):
     assert client.get("/api/schema/").status_code == 401
     assert client.get("/api/docs/").status_code == 401
+
+
+def test_unknown_api_address_is_a_json_404_and_a_page_stays_html(member_client):
+    response = member_client.get("/api/v1/people/not-a-number/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    page = member_client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_malformed_cursor_is_a_400_naming_it(member_client):
+    response = member_client.get("/api/v1/people/", {"cursor": "not-a-cursor"})
+    assert response.status_code == 400
+    assert "cursor" in response.json()
+
+
+def test_schema_documents_the_shared_error_answers(member_client):
+    schema = member_client.get("/api/schema/?format=json").json()
+    person = schema["paths"]["/api/v1/people/{id}/"]["get"]["responses"]
+    assert {"200", "400", "401", "403", "404", "429"} <= set(person)
+    assert person["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert "404" not in schema["paths"]["/api/v1/people/"]["get"]["responses"]
+    assert "201" in schema["paths"]["/api/v1/me/ical/"]["post"]["responses"]
