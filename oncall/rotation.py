@@ -34,8 +34,9 @@ Speed: instants are integer microseconds since the Unix epoch, local wall times 
 microseconds since 1970-01-01 00:00 wall clock. A per-zone table marks each local day as
 "regular" (one fixed offset for the whole day) or not, cached per process; regular days convert
 wall time <-> instant with one subtraction, the few irregular days (DST changes) ask zoneinfo.
-The table assumes no zone changes its offset twice within 4 days, which holds for every zone in
-tzdata from 1995 on (the closest offset changes are 6.96 days apart). Fair counting uses the
+The table assumes no zone changes its offset and back again within 4 days; in tzdata's whole
+history (checked against pytz's transition lists) the closest such pair is 6.96 days apart
+(Brazil, October 2000). Fair counting uses the
 weekly period of the wall-clock pattern plus an exact correction around each DST change (see
 ``_FairCounter``).
 """
@@ -253,8 +254,8 @@ class _ZoneMap:
         change moves the fold=0 offset from the old value to the new one, and a gap or fold
         touching a day shows up as a different offset at one of its midnights. Midnights are
         sampled every 4 days and only intervals whose ends differ are refined day by day, which
-        assumes no zone changes its offset twice within 4 days (true for every tzdata zone from
-        1995 on; the closest pair of changes is 6.96 days apart).
+        assumes no zone changes its offset and back again within 4 days (true in all of
+        tzdata's history; the closest such pair is 6.96 days apart).
         """
         table = self.blocks.get(index)
         if table is None:
