@@ -1,10 +1,14 @@
+"""Admin views of notifications, read-only (see teams/admin.py)."""
+
 from django.contrib import admin
+
+from teams.admin import ReadOnlyAdmin
 
 from .models import Delivery, KindMute, Notification, NotificationRule, Webhook
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("id", "recipient", "kind", "urgency", "title", "created_at", "read_at")
     list_filter = ("urgency", "kind")
     search_fields = ("title", "idempotency_key")
@@ -12,19 +16,19 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ("id", "channel", "status", "attempts", "recipient", "webhook", "updated_at")
     list_filter = ("channel", "status", "is_digest")
     raw_id_fields = ("notification", "recipient", "webhook", "digest")
 
 
 @admin.register(Webhook)
-class WebhookAdmin(admin.ModelAdmin):
+class WebhookAdmin(ReadOnlyAdmin):
     list_display = ("id", "name", "owner", "team", "active", "consecutive_failures")
     list_filter = ("active",)
     raw_id_fields = ("owner", "team")
     exclude = ("secret",)
 
 
-admin.site.register(NotificationRule)
-admin.site.register(KindMute)
+admin.site.register(NotificationRule, ReadOnlyAdmin)
+admin.site.register(KindMute, ReadOnlyAdmin)

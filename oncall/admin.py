@@ -1,6 +1,8 @@
-"""Admin views of on-call data: read mostly; writes belong to the services (audited)."""
+"""Admin views of on-call data, read-only: writes belong to the services (see teams/admin.py)."""
 
 from django.contrib import admin
+
+from teams.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     IcalFeed,
@@ -13,15 +15,13 @@ from .models import (
 )
 
 
-class LayerVersionInline(admin.TabularInline):
+class LayerVersionInline(ReadOnlyInline):
     model = LayerVersion
-    extra = 0
-    can_delete = False
     readonly_fields = [f.name for f in LayerVersion._meta.fields]
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(admin.ModelAdmin):
+class ScheduleAdmin(ReadOnlyAdmin):
     list_display = ["name", "team", "time_zone", "requires_lead_approval_for_swaps"]
     search_fields = ["name", "team__name"]
     list_select_related = ["team"]
@@ -29,7 +29,7 @@ class ScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Layer)
-class LayerAdmin(admin.ModelAdmin):
+class LayerAdmin(ReadOnlyAdmin):
     list_display = ["name", "schedule", "created_at", "removed_at"]
     list_select_related = ["schedule"]
     search_fields = ["name", "schedule__name"]
@@ -38,14 +38,14 @@ class LayerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Override)
-class OverrideAdmin(admin.ModelAdmin):
+class OverrideAdmin(ReadOnlyAdmin):
     list_display = ["schedule", "person", "start", "end", "created_at"]
     list_select_related = ["schedule", "person"]
     raw_id_fields = ["schedule", "person", "created_by"]
 
 
 @admin.register(SwapRequest)
-class SwapRequestAdmin(admin.ModelAdmin):
+class SwapRequestAdmin(ReadOnlyAdmin):
     list_display = ["schedule", "requester", "taker", "start", "end", "status", "created_at"]
     list_filter = ["status"]
     list_select_related = ["schedule", "requester", "taker"]
@@ -53,13 +53,13 @@ class SwapRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(IcalFeed)
-class IcalFeedAdmin(admin.ModelAdmin):
+class IcalFeedAdmin(ReadOnlyAdmin):
     list_display = ["owner", "schedule", "token_prefix", "created_at", "revoked_at"]
     list_select_related = ["owner", "schedule"]
     readonly_fields = ["owner", "schedule", "token_hash", "token_prefix", "created_at"]
 
 
 @admin.register(OncallPreferences)
-class OncallPreferencesAdmin(admin.ModelAdmin):
+class OncallPreferencesAdmin(ReadOnlyAdmin):
     list_display = ["user", "shift_notice_minutes"]
     raw_id_fields = ["user"]

@@ -1,37 +1,21 @@
+"""The admin site is an inspection console for admins: it shows everything and changes
+nothing. Every write to Baton's data goes through a service, which validates it, keeps derived
+rows in step (working intervals, caches, ended sessions) and writes the audit log; a write made
+here would skip all three. People, roles, teams, memberships, tokens and schedules are changed
+on Baton's own pages and API."""
+
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 
 from .models import AuditEvent, Membership, OrgSettings, Profile, Team
 
 
-@admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("display_name", "user", "org_role", "time_zone", "country")
-    list_filter = ("org_role", "country")
-    search_fields = ("display_name", "user__username")
-    raw_id_fields = ("user",)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View only (see the module docstring)."""
 
-
-@admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "parent")
-    search_fields = ("name", "slug")
-    raw_id_fields = ("parent",)
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("team", "person", "role")
-    list_filter = ("role",)
-    raw_id_fields = ("team", "person")
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor_repr", "action", "target_repr", "ip_address", "via")
-    list_filter = ("action", "via")
-    search_fields = ("actor_repr", "target_repr")
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -41,4 +25,63 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(OrgSettings)
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Django's own user and group admins would change passwords, superuser flags and "active"
+# without the audit log or ending sessions: replaced by read-only ones.
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class ReadOnlyUserAdmin(ReadOnlyAdmin, UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class ReadOnlyGroupAdmin(ReadOnlyAdmin, GroupAdmin):
+    pass
+
+
+@admin.register(Profile)
+class ProfileAdmin(ReadOnlyAdmin):
+    list_display = ("display_name", "user", "org_role", "time_zone", "country")
+    list_filter = ("org_role", "country")
+    search_fields = ("display_name", "user__username")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Team)
+class TeamAdmin(ReadOnlyAdmin):
+    list_display = ("name", "slug", "parent")
+    search_fields = ("name", "slug")
+    raw_id_fields = ("parent",)
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ("team", "person", "role")
+    list_filter = ("role",)
+    raw_id_fields = ("team", "person")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor_repr", "action", "target_repr", "ip_address", "via")
+    list_filter = ("action", "via")
+    search_fields = ("actor_repr", "target_repr")
+
+
+admin.site.register(OrgSettings, ReadOnlyAdmin)

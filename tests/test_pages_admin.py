@@ -106,3 +106,37 @@ def test_audit_log_query_count_is_fixed(admin_client, admin_user):
         for n in range(200)
     )
     assert _count(admin_client, "/audit/") == small
+
+
+def test_admin_site_shows_everything_and_changes_nothing(admin_client, admin_user, member):
+    """Writes belong to the services (validated, audited, derived rows kept in step)."""
+    from django.contrib import admin as django_admin
+
+    profile = member.profile
+    response = admin_client.get(f"/admin/teams/profile/{profile.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert profile.display_name in html and 'name="_save"' not in html
+    response = admin_client.post(
+        f"/admin/teams/profile/{profile.pk}/change/",
+        {"display_name": "Changed", "org_role": "admin", "time_zone": "UTC", "country": "GB"},
+    )
+    assert response.status_code == 403
+    profile.refresh_from_db()
+    assert profile.display_name == "Mia Member" and profile.org_role == "member"
+    # Django's own user admin would flip superuser/active flags without the audit log.
+    response = admin_client.post(
+        f"/admin/auth/user/{member.pk}/change/", {"is_superuser": "on", "username": "mia"}
+    )
+    assert response.status_code == 403
+    member.refresh_from_db()
+    assert not member.is_superuser
+    assert admin_client.get("/admin/auth/user/add/").status_code == 403
+    # Every Baton model registered in the admin is read-only.
+    request = type("Request", (), {"user": admin_user})()
+    for model, model_admin in django_admin.site._registry.items():
+        if model._meta.app_label in {"teams", "accounts", "oncall", "notifications", "auth"}:
+            assert model_admin.has_view_permission(request), model
+            assert not model_admin.has_add_permission(request), model
+            assert not model_admin.has_change_permission(request), model
+            assert not model_admin.has_delete_permission(request), model
