@@ -1,7 +1,9 @@
-"""REST API for a person's own API tokens: /api/v1/tokens/.
+"""REST API for a person's own API tokens (/api/v1/tokens/) and an admin's two-factor reset
+of a person (/api/v1/people/{id}/mfa-reset/).
 
 Session only: these views leave `scope_area` unset, so TokenHasScope refuses any API token
-(a leaked token must not be able to mint more tokens or outlive its own revocation).
+(a leaked token must not be able to mint more tokens, outlive its own revocation, or strip
+someone's second factor).
 """
 
 from __future__ import annotations
@@ -15,12 +17,15 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from teams.audit import Actor
+from teams.permissions import require
+from teams.selectors import person_detail
 
 from .models import ApiToken
 from .scopes import SCOPES
-from .services import MAX_TOKEN_DAYS, api_token_create, api_token_revoke
+from .services import MAX_TOKEN_DAYS, api_token_create, api_token_revoke, mfa_reset
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -31,6 +36,14 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer"}
+
+
+def _require_recent_reauthentication(request, doing: str) -> None:
+    if is_reauthentication_required(request._request, app=""):
+        raise PermissionDenied(
+            "Re-authenticate first (POST your password at /accounts/reauthenticate/), "
+            f"then {doing} within 5 minutes."
+        )
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
@@ -128,11 +141,7 @@ class ApiTokenViewSet(viewsets.GenericViewSet):
 
     def create(self, request):
         # Minting a credential needs a recent password/MFA check, as on the tokens page.
-        if is_reauthentication_required(request._request, app=""):
-            raise PermissionDenied(
-                "Re-authenticate first (POST your password at /accounts/reauthenticate/), "
-                "then create the token within 5 minutes."
-            )
+        _require_recent_reauthentication(request, "create the token")
         data = ApiTokenCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         token, raw = api_token_create(
@@ -147,3 +156,36 @@ class ApiTokenViewSet(viewsets.GenericViewSet):
     def revoke(self, request, pk=None):
         token = api_token_revoke(actor=Actor.from_request(request), token=self.get_object())
         return Response(self.get_serializer(token).data)
+
+
+class MfaResetSerializer(serializers.Serializer):
+    removed = serializers.IntegerField(
+        help_text="Second factors removed (0: the person had none; nothing was changed)."
+    )
+
+
+class PersonMfaResetView(APIView):
+    # No scope_area on purpose: session only (see the module docstring).
+
+    @extend_schema(
+        summary="Reset a person's two-factor authentication (admins; lost authenticator)",
+        description=(
+            "Removes the person's authenticator app, recovery codes and security keys, ends "
+            "all their sessions and notifies them. Needs a session re-authenticated within "
+            "5 minutes; API tokens are refused."
+        ),
+        request=None,
+        responses=MfaResetSerializer,
+        tags=["people"],
+    )
+    def post(self, request, pk: int):
+        from django.contrib.auth import get_user_model
+
+        try:
+            person = person_detail(person_id=pk)
+        except get_user_model().DoesNotExist as exc:
+            raise NotFound("There is no person with this id.") from exc
+        require(request.user, "teams.reset_mfa", person)
+        _require_recent_reauthentication(request, "reset it")
+        removed = mfa_reset(actor=Actor.from_request(request), person=person)
+        return Response({"removed": removed})

@@ -1,5 +1,6 @@
 """/api/v1/ routes of the accounts app (included by config.urls)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import api
@@ -7,4 +8,9 @@ from . import api
 router = SimpleRouter()
 router.register("tokens", api.ApiTokenViewSet, basename="api-token")
 
-urlpatterns = [*router.urls]
+urlpatterns = [
+    *router.urls,
+    path(
+        "people/<int:pk>/mfa-reset/", api.PersonMfaResetView.as_view(), name="api-person-mfa-reset"
+    ),
+]

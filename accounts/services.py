@@ -1,4 +1,4 @@
-"""Writes for API tokens and sessions."""
+"""Writes for API tokens, sessions and two-factor resets."""
 
 from __future__ import annotations
 
@@ -85,3 +85,45 @@ def api_token_touch(*, token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+@transaction.atomic
+def mfa_reset(*, actor: Actor, person: AbstractBaseUser) -> int:
+    """An admin's answer to "I lost my phone and my recovery codes": delete every second
+    factor of `person` (authenticator app, recovery codes, security keys), end all their
+    sessions, and tell them by an urgent notification (so quiet hours do not hold it). If MFA
+    is required for them, their next sign-in sets up a new authenticator before anything
+    else. Returns how many factors were removed; resetting someone with none changes
+    nothing and records nothing."""
+    from allauth.mfa.models import Authenticator
+
+    from notifications.services import notify
+    from teams.services import sessions_end_all
+
+    if actor.user is not None and actor.user.pk == person.pk:
+        raise ValidationError(
+            {"person": "Change your own two-factor authentication on the Security page."}
+        )
+    removed, _ = Authenticator.objects.filter(user=person).delete()
+    if not removed:
+        return 0
+    audit_record(
+        actor=actor, action="person.mfa_reset", target=person, changes={"removed": removed}
+    )
+    by = actor.user.get_username() if actor.user is not None else "an administrator"
+    notify(
+        recipients=[person],
+        kind="accounts.mfa_reset",
+        title="Your two-factor authentication was reset",
+        body=(
+            f"{by} removed your authenticator app and recovery codes, and signed you out "
+            "everywhere. Set up a new authenticator at your next sign-in. If you did not ask "
+            "for this, tell your security team."
+        ),
+        urgency="urgent",
+        idempotency_key=f"mfa-reset:{person.pk}:{timezone.now().isoformat()}",
+        actor=actor.user,
+    )
+    user_id = person.pk
+    transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
+    return removed

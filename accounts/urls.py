@@ -1,4 +1,4 @@
-"""Pages of the accounts app (API tokens, sessions)."""
+"""Pages of the accounts app (API tokens, sessions, two-factor resets)."""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from . import views
 urlpatterns = [
     path("tokens/", views.api_tokens, name="api-tokens"),
     path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("people/<int:pk>/mfa-reset/", views.person_mfa_reset, name="person-mfa-reset"),
 ]

@@ -1,17 +1,21 @@
-"""Pages of the accounts app: personal API tokens (sessions are allauth.usersessions')."""
+"""Pages of the accounts app: personal API tokens (sessions are allauth.usersessions'), and
+an admin's two-factor reset of a person."""
 
 from __future__ import annotations
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teams.audit import Actor
 from teams.forms import apply_errors
+from teams.permissions import require
+from teams.selectors import person_detail
 
 from . import services
 from .forms import ApiTokenForm
@@ -63,3 +67,34 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.api_token_revoke(actor=Actor.from_request(request), token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api-tokens")
+
+
+@require_POST
+def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    # Who may do it is settled first: nobody else is asked for their password.
+    try:
+        person = person_detail(person_id=pk)
+    except get_user_model().DoesNotExist as exc:
+        raise Http404("No such person.") from exc
+    require(request.user, "teams.reset_mfa", person)
+    return _person_mfa_reset(request, person)
+
+
+@reauthentication_required
+def _person_mfa_reset(request: HttpRequest, person) -> HttpResponse:
+    try:
+        removed = services.mfa_reset(actor=Actor.from_request(request), person=person)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        name = person.profile.display_name
+        if removed:
+            messages.success(
+                request,
+                f"{name}'s two-factor authentication was reset and they were signed out "
+                "everywhere. They set up a new authenticator at their next sign-in.",
+            )
+        else:
+            messages.info(request, f"{name} has no two-factor authentication to reset.")
+    return redirect("person-detail", pk=person.pk)

@@ -21,6 +21,7 @@ KIND_LABELS: dict[str, str] = {
     "chat.mention": "Someone mentions me in chat",
     "notifications.webhook_disabled": "One of my webhooks was disabled",
     "notifications.test": "Test notifications I send myself",
+    "accounts.mfa_reset": "An admin reset my two-factor authentication",
 }
 
 KIND_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")

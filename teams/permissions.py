@@ -69,6 +69,8 @@ rules.add_perm("teams.change_profile", is_person & (is_self | is_org_admin))
 rules.add_perm("teams.add_person", is_org_admin)
 rules.add_perm("teams.change_org_role", is_org_admin)
 rules.add_perm("teams.deactivate_person", is_org_admin & ~is_self)
+# Removing someone's second factors (lost phone): admins, never for themselves.
+rules.add_perm("teams.reset_mfa", is_org_admin & ~is_self)
 rules.add_perm("teams.import_people", is_org_admin)
 # Teams: admins and managers create; leads edit their team and its memberships.
 rules.add_perm("teams.add_team", is_org_manager)

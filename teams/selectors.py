@@ -206,6 +206,13 @@ def team_choices() -> list[tuple[int, str]]:
     )
 
 
+def second_factors(user: AbstractBaseUser) -> list[str]:
+    """The kinds of second factor a person has set up ("totp", "recovery_codes", ...)."""
+    from allauth.mfa.models import Authenticator
+
+    return sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+
+
 def person_detail(*, person_id: int) -> AbstractBaseUser:
     return (
         User.objects.select_related("profile")

@@ -6,6 +6,7 @@ EXPECTED_PATHS = {
     "/api/v1/people/": {"get", "post"},
     "/api/v1/people/{id}/": {"get", "patch"},
     "/api/v1/people/{id}/deactivate/": {"post"},
+    "/api/v1/people/{id}/mfa-reset/": {"post"},
     "/api/v1/me/": {"get", "patch"},
     "/api/v1/teams/": {"get", "post"},
     "/api/v1/teams/{id}/": {"get", "patch", "delete"},
