@@ -1,5 +1,12 @@
-"""API tokens in the admin site, read-only (see teams/admin.py): revoke on the tokens page."""
+"""Sign-in data in the admin site, read-only (see teams/admin.py): tokens are revoked on the
+tokens page, second factors reset on the person page, sessions ended on the sessions page."""
 
+from allauth.account.admin import EmailAddressAdmin
+from allauth.account.models import EmailAddress
+from allauth.mfa.admin import AuthenticatorAdmin
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.admin import UserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 
 from teams.admin import ReadOnlyAdmin
@@ -12,3 +19,27 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at")
     readonly_fields = ("token_hash", "prefix")
     raw_id_fields = ("user",)
+
+
+# allauth's own admins would change e-mail addresses, delete second factors and sessions
+# without the audit log: replaced by read-only ones.
+class ReadOnlyEmailAddressAdmin(ReadOnlyAdmin, EmailAddressAdmin):
+    pass
+
+
+class ReadOnlyAuthenticatorAdmin(ReadOnlyAdmin, AuthenticatorAdmin):
+    # The data holds the TOTP secret and the recovery-code seed: nobody reads those here.
+    exclude = ("data",)
+
+
+class ReadOnlyUserSessionAdmin(ReadOnlyAdmin, UserSessionAdmin):
+    pass
+
+
+for model, model_admin in (
+    (EmailAddress, ReadOnlyEmailAddressAdmin),
+    (Authenticator, ReadOnlyAuthenticatorAdmin),
+    (UserSession, ReadOnlyUserSessionAdmin),
+):
+    admin.site.unregister(model)
+    admin.site.register(model, model_admin)

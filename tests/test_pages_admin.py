@@ -135,8 +135,21 @@ def test_admin_site_shows_everything_and_changes_nothing(admin_client, admin_use
     # Every Baton model registered in the admin is read-only.
     request = type("Request", (), {"user": admin_user})()
     for model, model_admin in django_admin.site._registry.items():
-        if model._meta.app_label in {"teams", "accounts", "oncall", "notifications", "auth"}:
+        if model._meta.app_label in {
+            *("teams", "accounts", "oncall", "notifications", "auth"),
+            *("account", "mfa", "usersessions"),  # allauth's
+        }:
             assert model_admin.has_view_permission(request), model
             assert not model_admin.has_add_permission(request), model
             assert not model_admin.has_change_permission(request), model
             assert not model_admin.has_delete_permission(request), model
+
+
+def test_admin_site_never_shows_a_second_factor_secret(admin_client, member):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    authenticator = TOTP.activate(member, secret).instance
+    response = admin_client.get(f"/admin/mfa/authenticator/{authenticator.pk}/change/")
+    assert response.status_code == 200
+    assert secret not in response.content.decode()
