@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 from html import escape
 
+from django.conf import settings
 from django.middleware.csrf import get_token
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -47,7 +48,7 @@ _PROFILE_MARKER = 987654321
 
 
 @lru_cache(maxsize=8)
-def _urls(script_prefix: str, urlconf: str | None) -> dict[str, str]:
+def _urls(script_prefix: str, urlconf: str) -> dict[str, str]:
     """Every URL the bar links to, escaped, for one URL configuration and prefix."""
     urls = {name: escape(reverse(name)) for name in _NAMES}
     urls["person-detail"] = escape(reverse("person-detail", args=[_PROFILE_MARKER]))
@@ -63,7 +64,7 @@ def site_nav_html(request, *, bell: dict) -> SafeString:
     """The <nav> of base.html for the signed-in `request.user`; `bell` is
     notifications.selectors.bell() for them (unread count and newest id)."""
     user = request.user
-    urls = _urls(get_script_prefix(), get_urlconf())
+    urls = _urls(get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF))
     unread = int(bell["unread"])
     zero = "" if unread else " bell-zero"
     items = [
