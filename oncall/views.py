@@ -273,10 +273,9 @@ def _status(person, now: datetime) -> dict | None:
     if profile is None:
         return None
     status = person_local_status(profile, at=now)
-    hour = status.local_time.hour
     if status.working:
         label, css = "Working", "badge-on"
-    elif hour >= 22 or hour < 7:
+    elif status.probably_asleep:
         label, css = "Probably asleep", "badge-asleep"
     else:
         label, css = "Off hours", "badge-off"

@@ -152,6 +152,17 @@ def storage_pieces(ranges: Iterable[WeekRange]) -> list[WeekRange]:
     return pieces
 
 
+# The local night used to guess who is probably asleep (22:00 to 07:00).
+NIGHT_START = time(22, 0)
+NIGHT_END = time(7, 0)
+
+
+def is_night(local: datetime) -> bool:
+    """Is this local wall time inside the night (NIGHT_START to NIGHT_END)?"""
+    wall = local.time()
+    return wall >= NIGHT_START or wall < NIGHT_END
+
+
 def week_minute(local: datetime) -> int:
     """Minute of the local week for an aware or naive local datetime (Monday 00:00 = 0)."""
     return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute

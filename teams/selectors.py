@@ -31,6 +31,12 @@ class LocalStatus:
     working: bool
     zone_abbrev: str
 
+    @property
+    def probably_asleep(self) -> bool:
+        """Off working hours and inside the local night (hours.NIGHT_START to NIGHT_END): who
+        not to wake unless they are the one on call. A guess; nobody's sleep is recorded."""
+        return not self.working and hours_math.is_night(self.local_time)
+
 
 def person_local_status(profile: Profile, *, at: datetime) -> LocalStatus:
     """No query: uses the profile's stored working hours and zone."""

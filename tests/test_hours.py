@@ -167,3 +167,17 @@ def test_storage_pieces_leave_ordinary_days_whole():
     assert hours.storage_pieces(always) == [
         hours.WeekRange(day * 1440, (day + 1) * 1440) for day in range(7)
     ]
+
+
+def test_probably_asleep_is_off_hours_at_local_night():
+    from teams.selectors import LocalStatus
+
+    manila = ZoneInfo("Asia/Manila")
+
+    def status(hour, minute=0, working=False):
+        return LocalStatus(datetime(2026, 1, 7, hour, minute, tzinfo=manila), working, "PST")
+
+    assert status(22, 0).probably_asleep and status(3).probably_asleep
+    assert status(6, 59).probably_asleep and not status(7, 0).probably_asleep
+    assert not status(21, 59).probably_asleep and not status(12).probably_asleep
+    assert not status(3, working=True).probably_asleep  # a night shift is awake
