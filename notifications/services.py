@@ -123,6 +123,20 @@ def quiet_until(profile, *, at: datetime) -> datetime | None:
     return hours_math.next_change(ranges, tz, at)
 
 
+def held_deliveries_reschedule(*, profile, at: datetime | None = None) -> int:
+    """Give a person's held deliveries the due time their current hours and zone say (call it
+    in the transaction that changes them): the start of their next working period, or `at`
+    (now) if they are working or keep no hours, so the next release_digests sends them. Held
+    mail must not go out at 03:00 because someone moved from New York to Tokyo."""
+    at = at or timezone.now()
+    due = quiet_until(profile, at=at) or at
+    return (
+        Delivery.objects.filter(recipient_id=profile.user_id, status=DeliveryStatus.HELD)
+        .exclude(due_at=due)
+        .update(due_at=due, updated_at=at)
+    )
+
+
 def _short_key(text: str) -> str:
     if len(text) <= 200:
         return text

@@ -245,7 +245,10 @@ def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -
     if changes:
         profile.save()
         if "working_hours" in changes or "time_zone" in changes:
+            from notifications.services import held_deliveries_reschedule  # uses teams
+
             _store_intervals(profile)
+            held_deliveries_reschedule(profile=profile)
         if "display_name" in changes:
             person.first_name = profile.display_name[:150]
             person.save(update_fields=["first_name"])

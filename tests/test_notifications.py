@@ -647,3 +647,51 @@ def test_held_digest_is_skipped_for_someone_who_left(db, django_capture_on_commi
         assert tasks.release_digests() == 1
     assert Delivery.objects.get(is_digest=True).status == DeliveryStatus.SKIPPED
     assert mail.outbox == [] or all("notification(s)" not in m.subject for m in mail.outbox)
+
+
+def test_held_mail_follows_a_change_of_hours_or_zone(db, django_capture_on_commit_callbacks):
+    from teams.services import person_update
+
+    person = PersonFactory(time_zone="America/New_York", working_hours=OFFICE)
+    wednesday_20_ny = utc(2026, 1, 8, 1, 0)  # Wednesday 20:00 in New York: off
+    with (
+        time_machine.travel(wednesday_20_ny, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _notify(person, key="late")
+    held = Delivery.objects.get(recipient=person, status=DeliveryStatus.HELD)
+    assert held.due_at == utc(2026, 1, 8, 14, 0)  # Thursday 09:00 in New York
+
+    with time_machine.travel(wednesday_20_ny, tick=False):
+        # Moved to Tokyo: it is Thursday 10:00 there, a working hour: due now.
+        person_update(actor=SYSTEM, person=person, time_zone="Asia/Tokyo")
+    held.refresh_from_db()
+    assert held.due_at == wednesday_20_ny
+    with (
+        time_machine.travel(wednesday_20_ny, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert tasks.release_digests() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_held_mail_waits_for_new_later_hours(db, django_capture_on_commit_callbacks):
+    from teams.services import person_update
+
+    person = PersonFactory(time_zone="Europe/Lisbon", working_hours=OFFICE)
+    with (
+        time_machine.travel(utc(2026, 1, 7, 22, 30), tick=False),  # Wednesday 22:30 Lisbon
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _notify(person, key="late")
+        held = Delivery.objects.get(recipient=person, status=DeliveryStatus.HELD)
+        assert held.due_at == utc(2026, 1, 8, 9, 0)
+        person_update(
+            actor=SYSTEM,
+            person=person,
+            working_hours={d: ["15:00-22:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        )
+    held.refresh_from_db()
+    assert held.due_at == utc(2026, 1, 8, 15, 0)  # Thursday 15:00 in Lisbon (UTC+0)
+    with time_machine.travel(utc(2026, 1, 8, 9, 0), tick=False):
+        assert tasks.release_digests() == 0  # not at the old time
