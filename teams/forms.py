@@ -135,7 +135,13 @@ class DirectoryFilterForm(forms.Form):
     normalise and render option by option on every request."""
 
     q = forms.CharField(required=False, label="Search", max_length=100)
-    team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, widget=MemoSelect)
+    # data-typeahead: static/js/baton.js puts a type-ahead box in front of the 1,500 options.
+    team = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=MemoSelect(attrs={"data-typeahead": ""}),
+    )
     country = forms.ChoiceField(required=False, widget=MemoSelect)
     working_now = forms.BooleanField(required=False, label="Working now")
 

@@ -86,3 +86,35 @@ def test_sign_in_set_up_totp_directory_working_now_team_page(page):
     page.goto(f"/teams/{team.slug}/")
     assert page.get_by_role("heading", name="Payments").first.is_visible()
     assert page.locator(".strip").count() >= 2
+
+
+def test_team_type_ahead_filters_the_directory(page):
+    PersonFactory(username="tess", display_name="Tess Viewer", password="correct-horse-battery")
+    payments, search = TeamFactory(name="Payments Core"), TeamFactory(name="Search Ranking")
+    add_member(payments, PersonFactory(username="pat", display_name="Pat Payer"))
+    add_member(search, PersonFactory(username="sid", display_name="Sid Seeker"))
+    page.goto("/")
+    page.fill("input[name=login]", "tess")
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    page.goto("/people/")
+    results = page.locator("#directory-results")
+    assert results.get_by_text("Sid Seeker").is_visible()
+    box = page.get_by_label("Team")  # the label now names the type-ahead box
+    assert box.get_attribute("list") == "id_team-suggestions"
+    assert page.locator("#id_team-suggestions option[value='Search Ranking']").count() == 1
+    box.fill("Search Ranking")
+    page.wait_for_function(
+        "() => !document.querySelector('#directory-results').innerText.includes('Pat Payer')"
+    )
+    assert results.get_by_text("Sid Seeker").is_visible()
+    assert f"team={search.pk}" in page.url  # htmx pushed the filtered address
+    # Clearing the box shows everyone again; a reload keeps the choice in the box.
+    page.reload()
+    assert page.get_by_label("Team").input_value() == "Search Ranking"
+    page.get_by_label("Team").fill("")
+    page.wait_for_function(
+        "() => document.querySelector('#directory-results').innerText.includes('Pat Payer')"
+    )

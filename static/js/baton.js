@@ -46,8 +46,88 @@
     }
   });
 
+  // <select data-typeahead> (the directory's team picker: 1,500 teams in a big org) gets a
+  // type-ahead box in its place: the browser suggests matching names from a <datalist> built
+  // from the select's own options, and choosing one sets the select, which stays the form's
+  // field (and is what works without JavaScript).
+  function enhanceTypeahead(select) {
+    if (select.dataset.typeaheadReady) {
+      return;
+    }
+    select.dataset.typeaheadReady = "1";
+    var input = document.createElement("input");
+    var list = document.createElement("datalist");
+    input.type = "search";
+    input.id = select.id + "-search";
+    list.id = select.id + "-suggestions";
+    input.setAttribute("list", list.id);
+    input.autocomplete = "off";
+    input.className = "typeahead";
+    var idByName = new Map();
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (option.value === "") {
+        input.placeholder = option.text;
+        return;
+      }
+      // Two teams with one name stay distinct: the later ones carry their id.
+      var name = idByName.has(option.text) ? option.text + " #" + option.value : option.text;
+      idByName.set(name, option.value);
+      option.dataset.typeaheadName = name;
+      var suggestion = document.createElement("option");
+      suggestion.value = name;
+      list.appendChild(suggestion);
+    });
+    var selected = select.selectedOptions[0];
+    input.value = selected && selected.value ? selected.dataset.typeaheadName : "";
+
+    function choose(final) {
+      var name = input.value.trim();
+      var id = name === "" ? "" : idByName.get(name);
+      if (id === undefined) {
+        if (final) {
+          input.setCustomValidity("Choose a team from the list.");
+          input.reportValidity();
+        }
+        return;
+      }
+      input.setCustomValidity("");
+      if (select.value !== id) {
+        select.value = id;
+        // The form filters on "change" (htmx); the select's change carries the new value.
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    }
+    // Keystrokes here are not filters yet: keep them from the form's "input" trigger.
+    input.addEventListener("input", function (event) {
+      event.stopPropagation();
+      choose(false);
+    });
+    input.addEventListener("change", function (event) {
+      event.stopPropagation();
+      choose(true);
+    });
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    if (label) {
+      label.htmlFor = input.id;
+    }
+    select.classList.add("visually-hidden");
+    select.tabIndex = -1;
+    select.setAttribute("aria-hidden", "true");
+    select.parentNode.insertBefore(input, select);
+    select.parentNode.insertBefore(list, select);
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("select[data-typeahead]").forEach(enhanceTypeahead);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     tickClocks();
     window.setInterval(tickClocks, 20000);
+    enhance(document);
+  });
+  // Content htmx puts on the page (a history restore brings the whole form back).
+  document.addEventListener("htmx:load", function (event) {
+    enhance(event.detail.elt);
   });
 })();
