@@ -12,8 +12,8 @@ from django.contrib.auth.models import Group
 from .models import AuditEvent, Membership, OrgSettings, Profile, Team
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """View only (see the module docstring)."""
+class ViewOnly:
+    """No add, change or delete: the admin site only shows (see the module docstring)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -25,17 +25,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(ViewOnly, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ViewOnly, admin.TabularInline):
     extra = 0
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Django's own user and group admins would change passwords, superuser flags and "active"

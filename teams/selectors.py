@@ -170,18 +170,9 @@ def people_filtered(
     return User.objects.filter(*conditions).order_by("profile__display_name", "pk")
 
 
-def people_directory(
-    *,
-    q: str = "",
-    team: Team | int | None = None,
-    country: str = "",
-    working_at: datetime | None = None,
-    include_left: bool = False,
-) -> QuerySet:
-    """people_filtered() as User instances, each with profile and teams prefetched."""
-    qs = people_filtered(
-        q=q, team=team, country=country, working_at=working_at, include_left=include_left
-    )
+def people_directory(**filters) -> QuerySet:
+    """people_filtered(**filters) as User instances, each with profile and teams prefetched."""
+    qs = people_filtered(**filters)
     return qs.select_related("profile").prefetch_related(
         Prefetch(
             "memberships",

@@ -43,3 +43,11 @@ def page(browser, live_server, browser_timezone):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def sign_in_with_password(page, username: str, password: str = "correct-horse-battery") -> None:
+    """Sign in through the real form (the factories' default password)."""
+    page.goto("/")
+    page.fill("input[name=login]", username)
+    page.fill("input[name=password]", password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser import sign_in_with_password
 from tests.factories import PersonFactory, TeamFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,10 +61,7 @@ def test_sign_in_set_up_totp_directory_working_now_team_page(page):
     add_member(team, asleep)
 
     # Sign in with a password: an admin owes MFA, so Baton sends them to set up TOTP.
-    page.goto("/")
-    page.fill("input[name=login]", "ada")
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    sign_in_with_password(page, "ada")
     page.wait_for_url("**/accounts/2fa/totp/activate/**")
     secret = page.locator("#authenticator_secret").input_value()
     page.fill("input[name=code]", _totp_code(secret))
@@ -93,10 +91,7 @@ def test_team_type_ahead_filters_the_directory(page):
     payments, search = TeamFactory(name="Payments Core"), TeamFactory(name="Search Ranking")
     add_member(payments, PersonFactory(username="pat", display_name="Pat Payer"))
     add_member(search, PersonFactory(username="sid", display_name="Sid Seeker"))
-    page.goto("/")
-    page.fill("input[name=login]", "tess")
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    sign_in_with_password(page, "tess")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     page.goto("/people/")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from oncall.models import Layer, Override, Schedule
+from tests.browser import sign_in_with_password
 from tests.factories import PersonFactory, TeamFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,10 +34,7 @@ def test_follow_the_sun_gap_filled_by_an_override(page):
     )
 
     # Sign in through the real form.
-    page.goto("/")
-    page.fill("input[name=login]", "leo")
-    page.fill("input[name=password]", "correct-horse-battery")
-    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    sign_in_with_password(page, "leo")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     # Create the schedule; "follow-the-sun next" is ticked by default.
