@@ -19,3 +19,14 @@ if REDIS_URL:
     # Keep test runs (and xdist workers) from sharing cache and group state.
     CACHES["default"]["KEY_PREFIX"] = f"baton-test-{os.getpid()}"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"baton-test-{os.getpid()}"  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's in-memory default: with an in-memory database the browser tests'
+    # live server shares one connection among its request threads, and two requests at once
+    # (a page and its notification bell) failed with "database table is locked". With a
+    # file each thread has its own connection and SQLite's busy timeout makes them wait.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"baton-test-{os.getpid()}.sqlite3")
+    }
