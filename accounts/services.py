@@ -127,3 +127,22 @@ def mfa_reset(*, actor: Actor, person: AbstractBaseUser) -> int:
     user_id = person.pk
     transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
     return removed
+
+
+def second_factor_seeds_rewrite(*, authenticators, convert) -> int:
+    """Apply `convert` to every stored second-factor seed (TOTP secret, recovery-code seed,
+    migrated codes) of `authenticators` (a queryset of allauth's Authenticator, or the
+    historical model in a migration); returns how many rows changed."""
+    changed = 0
+    for authenticator in authenticators:
+        data = dict(authenticator.data or {})
+        for key in ("secret", "seed"):
+            if isinstance(data.get(key), str):
+                data[key] = convert(data[key])
+        if isinstance(data.get("migrated_codes"), list):
+            data["migrated_codes"] = [convert(code) for code in data["migrated_codes"]]
+        if data != authenticator.data:
+            authenticator.data = data
+            authenticator.save(update_fields=["data"])
+            changed += 1
+    return changed

@@ -1,7 +1,7 @@
 """Baton settings: one module, every deployment difference comes from the environment.
 
-Variables: DEBUG, SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS, CSRF_TRUSTED_ORIGINS,
-EMAIL_URL, DEFAULT_FROM_EMAIL, SECURE_SSL_REDIRECT, BATON_SITE_URL.
+Variables: DEBUG, SECRET_KEY, SECRET_KEY_FALLBACKS, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS,
+CSRF_TRUSTED_ORIGINS, EMAIL_URL, DEFAULT_FROM_EMAIL, SECURE_SSL_REDIRECT, BATON_SITE_URL.
 """
 
 from pathlib import Path
@@ -28,6 +28,10 @@ if not SECRET_KEY:
             "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
             "(50+ random characters), or set DEBUG=1 for local development."
         )
+
+# Old keys while rotating SECRET_KEY: sessions, signed links and the encrypted second-factor
+# seeds (accounts/crypto.py) made with them stay valid. See README "Rotating SECRET_KEY".
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from importlib import import_module
 
 import pytest
@@ -78,3 +79,22 @@ def test_migration_encrypts_clear_seeds_once_and_reverses(db):
     migration.decrypt_seeds(apps, None)
     legacy.refresh_from_db()
     assert legacy.data == {"secret": secret}
+
+
+def test_reencrypt_command_moves_seeds_to_the_new_key(db, settings):
+    from django.core.management import call_command
+
+    settings.SECRET_KEY = "old-key-" + "x" * 50
+    person = PersonFactory(username="rot")
+    secret = generate_totp_secret()
+    TOTP.activate(person, secret)
+    RecoveryCodes.activate(person)
+    settings.SECRET_KEY = "new-key-" + "y" * 50
+    settings.SECRET_KEY_FALLBACKS = ["old-key-" + "x" * 50]
+    out = io.StringIO()
+    call_command("reencrypt_secrets", stdout=out)
+    assert "2 authenticator(s)" in out.getvalue()
+    settings.SECRET_KEY_FALLBACKS = []  # the old key is gone: everything still reads
+    totp = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
+    assert crypto.decrypt(totp.data["secret"]) == secret
+    assert TOTP(totp).validate_code(_code(secret))

@@ -4,28 +4,20 @@ secrets, recovery-code seeds and migrated codes); going back decrypts them."""
 from django.db import migrations
 
 from accounts import crypto
+from accounts.services import second_factor_seeds_rewrite
 
 
-def _convert(apps, convert) -> None:
+def _rewrite(apps, convert) -> None:
     Authenticator = apps.get_model("mfa", "Authenticator")
-    for authenticator in Authenticator.objects.all():
-        data = dict(authenticator.data or {})
-        for key in ("secret", "seed"):
-            if isinstance(data.get(key), str):
-                data[key] = convert(data[key])
-        if isinstance(data.get("migrated_codes"), list):
-            data["migrated_codes"] = [convert(code) for code in data["migrated_codes"]]
-        if data != authenticator.data:
-            authenticator.data = data
-            authenticator.save(update_fields=["data"])
+    second_factor_seeds_rewrite(authenticators=Authenticator.objects.all(), convert=convert)
 
 
 def encrypt_seeds(apps, schema_editor):
-    _convert(apps, lambda v: v if crypto.is_encrypted(v) else crypto.encrypt(v))
+    _rewrite(apps, lambda v: v if crypto.is_encrypted(v) else crypto.encrypt(v))
 
 
 def decrypt_seeds(apps, schema_editor):
-    _convert(apps, crypto.decrypt)
+    _rewrite(apps, crypto.decrypt)
 
 
 class Migration(migrations.Migration):
