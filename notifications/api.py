@@ -281,6 +281,8 @@ class WebhookSerializer(serializers.ModelSerializer):
 class WebhookCreatedSerializer(WebhookSerializer):
     """Returned by create and rotate-secret: the only responses that carry the secret."""
 
+    secret = serializers.CharField(source="signing_secret", read_only=True)
+
     class Meta(WebhookSerializer.Meta):
         fields = [*WebhookSerializer.Meta.fields, "secret"]
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts import crypto
+
 
 class Urgency(models.TextChoices):
     NORMAL = "normal", "Normal"
@@ -93,8 +95,9 @@ class Webhook(models.Model):
     )
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500)
-    # Kept in clear text: it must be used to sign each body. Shown to its managers only.
-    secret = models.CharField(max_length=100)
+    # Encrypted at rest (accounts/crypto.py); signing_secret is the usable value. Shown to
+    # the webhook's managers only.
+    secret = models.CharField(max_length=255)
     urgent_only = models.BooleanField(default=False)
     active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
@@ -111,6 +114,11 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def signing_secret(self) -> str:
+        """The secret that signs each body (and that its managers copy to verify them)."""
+        return crypto.decrypt(self.secret)
 
 
 class Delivery(models.Model):

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts import crypto
 from teams import hours as hours_math
 from teams.audit import Actor, audit_record
 from teams.models import Membership, Team, TeamRole
@@ -465,7 +466,8 @@ def send_test(*, actor: Actor, person, channel: str) -> list[Notification]:
 
 
 def _new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    """A new signing secret, encrypted for storage (Webhook.signing_secret reads it)."""
+    return crypto.encrypt("whsec_" + secrets.token_urlsafe(32))
 
 
 def clean_webhook_url(url: str) -> str:

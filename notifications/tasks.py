@@ -111,7 +111,7 @@ def _send_webhook(delivery: Delivery, items: list[Notification]) -> None:
         raise PermanentFailure("The webhook is disabled or was deleted.")
     body = _webhook_body(delivery, items)
     headers = {
-        webhook_channel.SIGNATURE_HEADER: webhook_channel.sign(hook.secret, body),
+        webhook_channel.SIGNATURE_HEADER: webhook_channel.sign(hook.signing_secret, body),
         webhook_channel.DELIVERY_HEADER: delivery.message_id,
         webhook_channel.EVENT_HEADER: "digest" if delivery.is_digest else items[0].kind,
     }

@@ -93,8 +93,32 @@ def test_reencrypt_command_moves_seeds_to_the_new_key(db, settings):
     settings.SECRET_KEY_FALLBACKS = ["old-key-" + "x" * 50]
     out = io.StringIO()
     call_command("reencrypt_secrets", stdout=out)
-    assert "2 authenticator(s)" in out.getvalue()
+    assert "2 authenticator(s)" in out.getvalue() and "0 webhook(s)" in out.getvalue()
     settings.SECRET_KEY_FALLBACKS = []  # the old key is gone: everything still reads
     totp = Authenticator.objects.get(user=person, type=Authenticator.Type.TOTP)
     assert crypto.decrypt(totp.data["secret"]) == secret
     assert TOTP(totp).validate_code(_code(secret))
+
+
+def test_webhook_secrets_are_encrypted_and_migrated(db, settings):
+    from notifications import services
+    from notifications.models import Webhook
+    from tests.factories import SYSTEM
+
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    owner = PersonFactory(username="hooky")
+    hook = services.webhook_create(
+        actor=SYSTEM, owner=owner, name="Mine", url="http://127.0.0.1:9/hook"
+    )
+    hook.refresh_from_db()
+    assert hook.secret.startswith(crypto.PREFIX)
+    assert hook.signing_secret.startswith("whsec_") and hook.signing_secret not in hook.secret
+    migration = import_module("notifications.migrations.0002_webhook_secret_encrypted")
+    migration.decrypt_secrets(apps, None)  # as stored before this change...
+    hook.refresh_from_db()
+    assert hook.secret.startswith("whsec_") and hook.signing_secret == hook.secret
+    migration.encrypt_secrets(apps, None)  # ...and encrypted by the migration
+    clear = hook.secret
+    hook.refresh_from_db()
+    assert crypto.is_encrypted(hook.secret) and hook.signing_secret == clear
+    assert Webhook.objects.get(pk=hook.pk).signing_secret == clear

@@ -581,7 +581,7 @@ def test_webhook_pages(awake, awake_client, settings):
     assert response.status_code == 302
     hook = Webhook.objects.get()
     detail = awake_client.get(f"/notifications/webhooks/{hook.pk}/").content.decode()
-    assert hook.secret in detail
+    assert hook.signing_secret in detail and hook.secret not in detail
     assert awake_client.get("/notifications/webhooks/").status_code == 200
     stranger = sign_in(Client(), PersonFactory())
     assert stranger.get(f"/notifications/webhooks/{hook.pk}/").status_code == 404

@@ -175,7 +175,7 @@ def test_webhook_post_is_signed_and_slack_compatible(
     assert len(receiver.requests) == 1
     headers, body = receiver.requests[0]
     delivery = Delivery.objects.get(channel="webhook")
-    assert verify(hook.secret, body, headers["X-Baton-Signature"])
+    assert verify(hook.signing_secret, body, headers["X-Baton-Signature"])
     assert not verify("wrong-secret", body, headers["X-Baton-Signature"])
     assert headers["X-Baton-Delivery"] == f"baton-delivery-{delivery.pk}"
     assert headers["X-Baton-Event"] == "escalation.page"
@@ -372,7 +372,7 @@ def test_digest_for_a_webhook_is_one_post(
     assert payload["digest"] is True
     assert [n["title"] for n in payload["notifications"]] == ["Item 0", "Item 1", "Item 2"]
     assert payload["text"].startswith("3 notification(s)")
-    assert verify(mine.secret, body, headers["X-Baton-Signature"])
+    assert verify(mine.signing_secret, body, headers["X-Baton-Signature"])
 
 
 @pytest.mark.django_db(transaction=True)
