@@ -9,6 +9,7 @@ someone's second factor).
 from __future__ import annotations
 
 from allauth.account.internal.flows.reauthentication import is_reauthentication_required
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -179,8 +180,6 @@ class PersonMfaResetView(APIView):
         tags=["people"],
     )
     def post(self, request, pk: int):
-        from django.contrib.auth import get_user_model
-
         try:
             person = person_detail(person_id=pk)
         except get_user_model().DoesNotExist as exc:
