@@ -20,6 +20,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.converters import ID_REGEX
 from teams.audit import Actor
 from teams.permissions import require
 from teams.selectors import person_detail
@@ -117,7 +118,7 @@ class ApiTokenViewSet(viewsets.GenericViewSet):
     # No scope_area on purpose: API tokens are refused here (see the module docstring).
     serializer_class = ApiTokenSerializer
     filter_backends: list = []
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self):

@@ -11,6 +11,6 @@ router.register("tokens", api.ApiTokenViewSet, basename="api-token")
 urlpatterns = [
     *router.urls,
     path(
-        "people/<int:pk>/mfa-reset/", api.PersonMfaResetView.as_view(), name="api-person-mfa-reset"
+        "people/<id:pk>/mfa-reset/", api.PersonMfaResetView.as_view(), name="api-person-mfa-reset"
     ),
 ]

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Sign-in, MFA and API tokens"
+
+    def ready(self) -> None:
+        # Before any URL module is loaded (they load lazily, after every app is ready).
+        from django.urls import register_converter
+
+        from config.converters import IdConverter
+
+        register_converter(IdConverter, "id")

@@ -6,6 +6,6 @@ from . import views
 
 urlpatterns = [
     path("tokens/", views.api_tokens, name="api-tokens"),
-    path("tokens/<int:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
-    path("people/<int:pk>/mfa-reset/", views.person_mfa_reset, name="person-mfa-reset"),
+    path("tokens/<id:pk>/revoke/", views.api_token_revoke, name="api-token-revoke"),
+    path("people/<id:pk>/mfa-reset/", views.person_mfa_reset, name="person-mfa-reset"),
 ]

@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.pagination import DefaultCursorPagination
+from config.converters import ID_REGEX
 from teams.api import StrictSerializer
 from teams.audit import Actor
 from teams.models import Team
@@ -84,7 +85,7 @@ class NotificationViewSet(viewsets.GenericViewSet):
     serializer_class = NotificationSerializer
     pagination_class = ByIdDescending
     filter_backends: list = []
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
         require(self.request.user, "notifications.use_inbox")
@@ -197,7 +198,7 @@ class NotificationRuleViewSet(viewsets.ViewSet):
     @extend_schema(
         summary="Set the rule for one channel",
         request=RuleSerializer,
-        responses=RuleOutSerializer(many=True),
+        responses={200: RuleOutSerializer(many=True)},
     )
     def create(self, request):
         require(request.user, "notifications.use_inbox")
@@ -337,7 +338,7 @@ class WebhookViewSet(viewsets.GenericViewSet):
     serializer_class = WebhookSerializer
     pagination_class = None
     filter_backends: list = []
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

@@ -7,8 +7,8 @@ from . import views
 urlpatterns = [
     path("notifications/", views.inbox, name="notifications-inbox"),
     path("notifications/read-all/", views.inbox_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("notifications/<id:pk>/open/", views.notification_open, name="notification-open"),
+    path("notifications/<id:pk>/read/", views.notification_read, name="notification-read"),
     path("notifications/settings/", views.settings_page, name="notifications-settings"),
     path(
         "notifications/settings/test/<str:channel>/",
@@ -22,6 +22,6 @@ urlpatterns = [
         name="notifications-mute-remove",
     ),
     path("notifications/webhooks/", views.webhook_list, name="webhook-list"),
-    path("notifications/webhooks/<int:pk>/", views.webhook_detail, name="webhook-detail"),
-    path("notifications/webhooks/<int:pk>/action/", views.webhook_action, name="webhook-action"),
+    path("notifications/webhooks/<id:pk>/", views.webhook_detail, name="webhook-detail"),
+    path("notifications/webhooks/<id:pk>/action/", views.webhook_action, name="webhook-action"),
 ]

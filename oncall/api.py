@@ -319,7 +319,9 @@ class ScheduleListView(OncallView):
         )
         return paginator.get_paginated_response([schedule_json(s) for s in page])
 
-    @extend_schema(summary="Create a schedule", request=ScheduleCreateDoc, responses=ScheduleDoc)
+    @extend_schema(
+        summary="Create a schedule", request=ScheduleCreateDoc, responses={201: ScheduleDoc}
+    )
     def post(self, request):
         data = _only(
             _body(request), {"name", "team", "time_zone", "requires_lead_approval_for_swaps"}
@@ -389,7 +391,7 @@ class LayerListView(OncallView):
         schedule = _schedule_for(request, schedule_id)
         return Response({"results": [layer_json(layer) for layer in _layers(schedule)]})
 
-    @extend_schema(summary="Add a layer", request=LayerCreateDoc, responses=LayerDoc)
+    @extend_schema(summary="Add a layer", request=LayerCreateDoc, responses={201: LayerDoc})
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
         require(request.user, "oncall.change_schedule", schedule)
@@ -467,7 +469,9 @@ class OverrideListView(OncallView):
             qs = qs.filter(start__lt=services.clean_instant(end, "end"))
         return Response({"results": [override_json(o) for o in qs[:500]]})
 
-    @extend_schema(summary="Add an override", request=OverrideCreateDoc, responses=OverrideDoc)
+    @extend_schema(
+        summary="Add an override", request=OverrideCreateDoc, responses={201: OverrideDoc}
+    )
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
         data = _only(_body(request), {"person", "start", "end"})
@@ -663,7 +667,7 @@ class SwapListView(OncallView):
         return Response({"results": [swap_json(s) for s in swaps]})
 
     @extend_schema(
-        summary="Give away a span of my shifts", request=SwapCreateDoc, responses=SwapDoc
+        summary="Give away a span of my shifts", request=SwapCreateDoc, responses={201: SwapDoc}
     )
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)

@@ -4,16 +4,16 @@ from django.urls import path
 
 from . import api
 
-S = "schedules/<int:schedule_id>/"
+S = "schedules/<id:schedule_id>/"
 
 urlpatterns = [
     path("schedules/", api.ScheduleListView.as_view(), name="api-schedules"),
     path(S, api.ScheduleDetailView.as_view(), name="api-schedule"),
     path(S + "layers/", api.LayerListView.as_view(), name="api-schedule-layers"),
-    path(S + "layers/<int:layer_id>/", api.LayerDetailView.as_view(), name="api-schedule-layer"),
+    path(S + "layers/<id:layer_id>/", api.LayerDetailView.as_view(), name="api-schedule-layer"),
     path(S + "overrides/", api.OverrideListView.as_view(), name="api-schedule-overrides"),
     path(
-        S + "overrides/<int:override_id>/",
+        S + "overrides/<id:override_id>/",
         api.OverrideDetailView.as_view(),
         name="api-schedule-override",
     ),
@@ -23,7 +23,7 @@ urlpatterns = [
     path(S + "ical/", api.ScheduleFeedView.as_view(), name="api-schedule-ical"),
     *[
         path(
-            f"swaps/<int:swap_id>/{name}/",
+            f"swaps/<id:swap_id>/{name}/",
             api.SwapActionView.as_view(action_name=name),
             name=f"api-swap-{name}",
         )

@@ -28,6 +28,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts.pagination import DefaultCursorPagination
+from config.converters import ID_REGEX
 
 from . import selectors, services
 from .audit import Actor
@@ -320,7 +321,7 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
     serializer_class = PersonSerializer
     pagination_class = ByIdCursorPagination
     filter_backends: list = []  # filters are parsed by PeopleQuerySerializer
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -493,7 +494,7 @@ class TeamViewSet(viewsets.GenericViewSet):
     serializer_class = TeamSerializer
     pagination_class = ByIdCursorPagination
     filter_backends: list = []
-    lookup_value_regex = r"\d+"
+    lookup_value_regex = ID_REGEX
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):

@@ -12,9 +12,9 @@ router.register("teams", api.TeamViewSet, basename="api-team")
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
-    path("teams/<int:team_id>/members/", api.TeamMembersView.as_view(), name="api-team-members"),
+    path("teams/<id:team_id>/members/", api.TeamMembersView.as_view(), name="api-team-members"),
     path(
-        "teams/<int:team_id>/members/<int:person_id>/",
+        "teams/<id:team_id>/members/<id:person_id>/",
         api.TeamMemberDetailView.as_view(),
         name="api-team-member",
     ),

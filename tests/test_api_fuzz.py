@@ -8,6 +8,8 @@ New endpoints are covered without editing this file: the operations come from th
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -24,8 +26,9 @@ from oncall import services as oncall_services
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
 
 # Each operation gets this many generated requests (plus schemathesis' explicit examples);
-# the whole file stays within about half a minute on two cores.
-EXAMPLES_PER_OPERATION = 12
+# the whole file stays within about half a minute on two cores. A deeper run by hand:
+# BATON_FUZZ_EXAMPLES=200 .venv/bin/pytest tests/test_api_fuzz.py
+EXAMPLES_PER_OPERATION = int(os.environ.get("BATON_FUZZ_EXAMPLES", "12"))
 
 # Operations that would end the test's own credentials (deactivating the admin, revoking
 # the token) are left out: after them every request is a 401 and the rest would test nothing.

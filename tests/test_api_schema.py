@@ -94,3 +94,38 @@ def test_schema_documents_the_shared_error_answers(member_client):
     }
     assert "404" not in schema["paths"]["/api/v1/people/"]["get"]["responses"]
     assert "201" in schema["paths"]["/api/v1/me/ical/"]["post"]["responses"]
+
+
+def test_an_id_too_big_for_the_database_is_a_404(admin_client, admin_user):
+    """Ids are 1-18 digits (config.converters): a longer number never reaches the database
+    driver (SQLite raised OverflowError for it)."""
+    from tests.factories import TeamFactory, add_member
+
+    team = TeamFactory(name="Big ids")
+    add_member(team, admin_user, role="lead")
+    huge = "198414069085117318589649973388771328"
+    for url in (
+        f"/api/v1/teams/{team.pk}/members/{huge}/",
+        f"/api/v1/people/{huge}/",
+        f"/people/{huge}/",
+        f"/teams/{team.slug}/members/{huge}/role/",
+    ):
+        assert admin_client.get(url).status_code in (404, 405), url
+    response = admin_client.patch(
+        f"/api/v1/teams/{team.pk}/members/{huge}/", {}, content_type="application/json"
+    )
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert admin_client.get(f"/api/v1/people/{'9' * 18}/").status_code == 404  # still an id
+
+
+def test_creating_endpoints_document_the_201_they_answer(member_client):
+    paths = member_client.get("/api/schema/?format=json").json()["paths"]
+    for path in (
+        "/api/v1/schedules/",
+        "/api/v1/schedules/{schedule_id}/layers/",
+        "/api/v1/schedules/{schedule_id}/overrides/",
+        "/api/v1/schedules/{schedule_id}/swaps/",
+    ):
+        responses = paths[path]["post"]["responses"]
+        assert "201" in responses and "200" not in responses, path
+    assert "200" in paths["/api/v1/notification-rules/"]["post"]["responses"]
