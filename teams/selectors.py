@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet, TextField
+from django.db.models import Count, F, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -210,6 +210,42 @@ def second_factors(user: AbstractBaseUser) -> list[str]:
     return sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
 
 
+def teams_of(*, person: AbstractBaseUser) -> list[Team]:
+    """The person's teams by name, each with member_count and my_role (their role in it)."""
+    roles = dict(Membership.objects.filter(person=person).values_list("team_id", "role"))
+    teams = list(
+        Team.objects.filter(pk__in=list(roles))
+        .annotate(member_count=Count("memberships"))
+        .order_by("name")
+    )
+    for team in teams:
+        team.my_role = roles[team.pk]
+    return teams
+
+
+def teammates_working(*, person: AbstractBaseUser, at: datetime, limit: int) -> list:
+    """Up to `limit` people who share a team with `person` and work at `at`, in directory
+    order, with their profiles. Checked in Python over the teammates until enough are found:
+    for a team's few members that is cheaper than the org-wide "working now" query."""
+    team_ids = Membership.objects.filter(person=person).values("team_id")
+    teammate_ids = list(
+        Membership.objects.filter(team_id__in=team_ids)
+        .exclude(person=person)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    found = []
+    if not teammate_ids:
+        return found
+    candidates = people_filtered().filter(pk__in=teammate_ids).select_related("profile")
+    for teammate in candidates.iterator(chunk_size=100):
+        if person_is_working(teammate.profile, at=at):
+            found.append(teammate)
+            if len(found) == limit:
+                break
+    return found
+
+
 def person_detail(*, person_id: int) -> AbstractBaseUser:
     return (
         User.objects.select_related("profile")
@@ -224,8 +260,6 @@ def person_detail(*, person_id: int) -> AbstractBaseUser:
 
 
 def team_list(*, q: str = "") -> QuerySet:
-    from django.db.models import Count
-
     qs = Team.objects.select_related("parent").annotate(
         member_count=Count("memberships", filter=Q(memberships__person__is_active=True))
     )

@@ -124,31 +124,11 @@ def _now_slot(viewer_zone: ZoneInfo, day, now: datetime) -> int:
 def dashboard(request: HttpRequest) -> HttpResponse:
     require(request.user, "teams.view_directory")
     now = timezone.now()
-    user = request.user
-    my_roles = dict(Membership.objects.filter(person=user).values_list("team_id", "role"))
-    my_teams = list(
-        Team.objects.filter(pk__in=list(my_roles))
-        .annotate(member_count=Count("memberships"))
-        .order_by("name")
-    )
-    for team in my_teams:
-        team.my_role = my_roles.get(team.pk)
-    teammates = []
-    if my_roles:
-        teammate_ids = list(
-            Membership.objects.filter(team_id__in=list(my_roles))
-            .exclude(person=user)
-            .values_list("person_id", flat=True)
-            .distinct()
-        )
-        # Checked in Python, in directory order, until eight are found: for a team's few
-        # members this is cheaper than the org-wide "working now" query.
-        candidates = selectors.people_filtered().filter(pk__in=teammate_ids)
-        for person in candidates.select_related("profile").iterator(chunk_size=100):
-            if selectors.person_is_working(person.profile, at=now):
-                teammates.append(_person_row(person, at=now))
-                if len(teammates) == 8:
-                    break
+    my_teams = selectors.teams_of(person=request.user)
+    teammates = [
+        _person_row(person, at=now)
+        for person in selectors.teammates_working(person=request.user, at=now, limit=8)
+    ]
     context = {
         "my_teams": my_teams,
         "working_count": selectors.people_filtered(working_at=now).count(),
