@@ -34,7 +34,7 @@ from .forms import (
     apply_errors,
 )
 from .models import AuditEvent, Membership, Team
-from .permissions import contact_visibility, require
+from .permissions import contact_visibility, require, rule_allows
 from .zones import zoneinfo
 
 User = get_user_model()
@@ -197,10 +197,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer_zone = _viewer_zone(request)
     ranges = hours_math.week_ranges(profile.working_hours or {})
     change = hours_math.next_change(ranges, zoneinfo(profile.time_zone), now)
-    # Admins are superusers, for whom has_perm ignores "not yourself": asked here too.
-    can_reset_mfa = person.pk != request.user.pk and request.user.has_perm(
-        "teams.reset_mfa", person
-    )
+    can_reset_mfa = rule_allows(request.user, "teams.reset_mfa", person)
     context = {
         "person": person,
         "profile": profile,
@@ -218,7 +215,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_contact": request.user.has_perm("teams.view_contact", person),
         "can_edit": request.user.has_perm("teams.change_profile", person),
         "can_change_role": request.user.has_perm("teams.change_org_role", person),
-        "can_deactivate": request.user.has_perm("teams.deactivate_person", person),
+        "can_deactivate": rule_allows(request.user, "teams.deactivate_person", person),
         "can_reset_mfa": can_reset_mfa,
         # Asked only for admins (who may reset them): one query nobody else pays for.
         "second_factors": selectors.second_factors(person) if can_reset_mfa else [],

@@ -91,3 +91,16 @@ def test_anonymous_has_no_permissions(db):
     anonymous = AnonymousUser()
     for action in MATRIX:
         assert not anonymous.has_perm(action.split("/")[0], None)
+
+
+def test_rule_allows_keeps_not_on_yourself_for_superuser_admins(world):
+    """has_perm lets a superuser admin do everything (the matrix above); pages offer actions
+    by the rule itself, so an admin is not offered deactivating or resetting themselves."""
+    from teams.permissions import rule_allows
+
+    admin, other = world["people"]["admin"], world["other"]
+    for perm in ("teams.deactivate_person", "teams.reset_mfa"):
+        assert admin.has_perm(perm, admin)
+        assert not rule_allows(admin, perm, admin)
+        assert rule_allows(admin, perm, other)
+        assert not rule_allows(world["people"]["member"], perm, other)
