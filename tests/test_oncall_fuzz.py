@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from oncall.services import LAYER_FIELDS
 from tests import oncall_fixtures
 
 world = oncall_fixtures.world
@@ -37,17 +38,7 @@ def test_junk_input_never_500s(world):
     sid = world.schedule.pk
     posts = {
         "/api/v1/schedules/": ["name", "team", "time_zone", "requires_lead_approval_for_swaps"],
-        f"/api/v1/schedules/{sid}/layers/": [
-            "name",
-            "priority",
-            "time_zone",
-            "start",
-            "shift_length",
-            "participants",
-            "end",
-            "restrictions",
-            "fair",
-        ],
+        f"/api/v1/schedules/{sid}/layers/": list(LAYER_FIELDS),
         f"/api/v1/schedules/{sid}/overrides/": ["person", "start", "end"],
         f"/api/v1/schedules/{sid}/swaps/": ["start", "end", "asked", "note"],
     }
@@ -60,18 +51,7 @@ def test_junk_input_never_500s(world):
                 r = c.post(url, body, content_type="application/json")
                 if r.status_code >= 500:
                     bad.append((url, f, j))
-    for f in [
-        "name",
-        "priority",
-        "time_zone",
-        "start",
-        "shift_length",
-        "participants",
-        "end",
-        "restrictions",
-        "fair",
-        "effective_from",
-    ]:
+    for f in [*LAYER_FIELDS, "effective_from"]:
         for j in JUNK + [
             {"count": 10**12, "unit": "hours"},
             [{"days": [0], "start": "00:00", "end": "00:00"}],
