@@ -10,6 +10,17 @@ from . import crypto
 
 
 class BatonAccountAdapter(DefaultAccountAdapter):
+    def add_message(self, request, level, message_template=None, *args, **kwargs):
+        """ "Successfully signed in" only once the person is really in: someone who still has
+        to set up their second factor is not signed in yet, as far as Baton is concerned."""
+        if message_template == "account/messages/logged_in.txt":
+            from .verification import is_verified
+
+            user = getattr(request, "user", None)
+            if user is None or not is_verified(request, user):
+                return
+        super().add_message(request, level, message_template, *args, **kwargs)
+
     def is_open_for_signup(self, request) -> bool:
         """No self sign-up: admins invite or import people."""
         return False

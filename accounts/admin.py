@@ -1,5 +1,7 @@
 """Sign-in data in the admin site, read-only (see teams/admin.py): tokens are revoked on the
-tokens page, second factors reset on the person page, sessions ended on the sessions page."""
+tokens page, second factors reset on the person page, sessions ended on the sessions page.
+Lockout records are shown, never changed or deleted here (deleting an attempt would unlock
+someone without an audit record)."""
 
 from allauth.account.admin import EmailAddressAdmin
 from allauth.account.models import EmailAddress
@@ -7,6 +9,8 @@ from allauth.mfa.admin import AuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin
 from allauth.usersessions.models import UserSession
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
 from teams.admin import ReadOnlyAdmin
@@ -36,10 +40,27 @@ class ReadOnlyUserSessionAdmin(ReadOnlyAdmin, UserSessionAdmin):
     pass
 
 
+# axes' own admins offer "Change", delete (which unlocks) and a bulk "clean up" that deletes.
+class ReadOnlyAccessAttemptAdmin(ReadOnlyAdmin, AccessAttemptAdmin):
+    actions = []
+
+
+class ReadOnlyAccessLogAdmin(ReadOnlyAdmin, AccessLogAdmin):
+    actions = []
+
+
+class ReadOnlyAccessFailureLogAdmin(ReadOnlyAdmin, AccessFailureLogAdmin):
+    actions = []
+
+
 for model, model_admin in (
     (EmailAddress, ReadOnlyEmailAddressAdmin),
     (Authenticator, ReadOnlyAuthenticatorAdmin),
     (UserSession, ReadOnlyUserSessionAdmin),
+    (AccessAttempt, ReadOnlyAccessAttemptAdmin),
+    (AccessLog, ReadOnlyAccessLogAdmin),
+    (AccessFailureLog, ReadOnlyAccessFailureLogAdmin),
 ):
-    admin.site.unregister(model)
+    if admin.site.is_registered(model):  # axes registers its admins only if AXES_ENABLE_ADMIN
+        admin.site.unregister(model)
     admin.site.register(model, model_admin)

@@ -11,7 +11,8 @@ ERROR_SCHEMA = {
     "type": "object",
     "description": (
         "`detail` for a whole-request error, or one entry per bad field (a list of messages), "
-        'e.g. `{"time_zone": ["\'Mars/Base\' is not an IANA time zone."]}`.'
+        'e.g. `{"time_zone": ["\'Europe/Londn\' is not a time zone we know. '
+        'Did you mean Europe/London?"]}`.'
     ),
     "properties": {"detail": {"type": "string"}},
     "additionalProperties": True,

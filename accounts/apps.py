@@ -10,5 +10,7 @@ class AccountsConfig(AppConfig):
         from django.urls import register_converter
 
         from config.converters import IdConverter
+        from notifications.kinds import register_kind
 
         register_converter(IdConverter, "id")
+        register_kind("accounts.mfa_reset", "An admin reset my two-factor authentication")

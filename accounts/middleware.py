@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -106,6 +107,14 @@ class DefaultDenyMiddleware:
             # The authenticator exists but this session never used it: sign in again.
             logout(request)
             return redirect(reverse("account_login"))
+        if request.method == "GET" and name != "mfa_activate_totp":
+            # Say why the page they asked for is not shown (it would otherwise look like a
+            # silent bounce); once per redirect, consumed by the set-up page.
+            messages.info(
+                request,
+                "Your role needs two-factor authentication: set up an authenticator app to "
+                "continue.",
+            )
         return redirect(reverse("mfa_activate_totp"))
 
 

@@ -21,6 +21,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API token"
         constraints = [
             models.UniqueConstraint(fields=["user", "name"], name="api_token_name_unique"),
         ]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from teams.audit import Actor, audit_record
+from teams.timefmt import fmt_your_day_time
 
 from .models import ApiToken
 from .scopes import validate_scopes
@@ -110,13 +111,17 @@ def mfa_reset(*, actor: Actor, person: AbstractBaseUser) -> int:
     audit_record(
         actor=actor, action="person.mfa_reset", target=person, changes={"removed": removed}
     )
-    by = actor.user.get_username() if actor.user is not None else "an administrator"
+    # Named by display name (never the username); the time in the person's own zone.
+    admin_profile = getattr(actor.user, "profile", None) if actor.user is not None else None
+    by = admin_profile.display_name if admin_profile is not None else "An administrator"
+    profile = getattr(person, "profile", None)
+    when = fmt_your_day_time(timezone.now(), profile.time_zone if profile is not None else "UTC")
     notify(
         recipients=[person],
         kind="accounts.mfa_reset",
         title="Your two-factor authentication was reset",
         body=(
-            f"{by} removed your authenticator app and recovery codes, and signed you out "
+            f"{by} removed your authenticator app and recovery codes at {when}, and signed you out "
             "everywhere. Set up a new authenticator at your next sign-in. If you did not ask "
             "for this, tell your security team."
         ),
@@ -127,6 +132,35 @@ def mfa_reset(*, actor: Actor, person: AbstractBaseUser) -> int:
     user_id = person.pk
     transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
     return removed
+
+
+@transaction.atomic
+def email_mark_verified(*, actor: Actor, user: AbstractBaseUser) -> bool:
+    """Record that `user` reads mail at their address: a link sent there (an invitation or a
+    password reset) was used. Returns True when that changed something."""
+    from allauth.account.models import EmailAddress
+
+    email = (user.email or "").strip()
+    if not email:
+        return False
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is not None and address.verified and address.primary:
+        return False
+    EmailAddress.objects.filter(user=user, primary=True).exclude(email__iexact=email).update(
+        primary=False
+    )
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    else:
+        address.verified = address.primary = True
+        address.save(update_fields=["verified", "primary"])
+    audit_record(
+        actor=actor,
+        action="person.email_verified",
+        target=user,
+        changes={"email": email},
+    )
+    return True
 
 
 def second_factor_seeds_rewrite(*, authenticators, convert) -> int:

@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "teams.context_processors.viewer",
                 "notifications.context_processors.bell",
+                "accounts.context_processors.second_factor",
             ],
         },
     },
@@ -136,10 +137,17 @@ if REDIS_URL:
             "KEY_PREFIX": "baton",
         }
     }
+    # redis-py 8 reads with a 5 s socket timeout by default, exactly as long as channels-redis
+    # blocks in BZPOPMIN (5 s): the read raced Redis's empty reply, and idle sockets died with
+    # "Timeout reading from ..." (channels_redis#422). Wait longer than the pop; a dead Redis
+    # is still noticed.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "baton"},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "prefix": "baton",
+            },
         }
     }
 else:
@@ -184,11 +192,19 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# Choosing a password from the invitation (or a reset link) signs the person in, then the
+# default-deny middleware walks them through the second factor if their role needs one.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+ACCOUNT_FORMS = {"reset_password_from_key": "accounts.forms.SetPasswordFromLinkForm"}
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Baton"
+# allauth refuses MFA set-up while an address is unverified, against someone signing up with
+# another person's address and locking them out. Baton has no self sign-up (admins create
+# every account), so that attack does not exist here, and refusing would lock out a person
+# an admin created with a password. Links sent by e-mail mark the address verified anyway.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 USERSESSIONS_TRACK_ACTIVITY = True
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -17,6 +17,7 @@ from teams.audit import Actor
 from teams.models import Team
 from teams.permissions import require
 
+from . import kinds as kinds_registry
 from . import selectors, services
 from .delivery.payload import as_dict
 from .models import Channel, DeliveryStatus, Urgency, Webhook
@@ -210,18 +211,47 @@ class NotificationRuleViewSet(viewsets.ViewSet):
         return Response(selectors.effective_rules(person=request.user))
 
 
+class MutableKindField(serializers.ChoiceField):
+    """A kind that may be muted. The choices are read from the registry each time a serializer
+    is made (DRF re-creates declared fields per instance), so the schema's enum and the check
+    follow what the apps registered."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=kinds_registry.mutable_choices(), **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or len(data) > kinds_registry.MAX_KIND_LENGTH:
+            raise serializers.ValidationError(
+                "Give a notification kind, such as 'oncall.shift_starting'; "
+                "GET /api/v1/notification-mutes/kinds/ lists them."
+            )
+        # The registry's rule says why a kind is refused (unknown, or never mutable).
+        return kinds_registry.clean_mutable_kind(data)
+
+
 class MuteSerializer(StrictSerializer):
-    kind = serializers.CharField(max_length=64)
+    kind = MutableKindField()
 
 
 class MuteOutSerializer(serializers.Serializer):
     kind = serializers.CharField()
+    label = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
+
+    def get_label(self, mute) -> str:
+        return kinds_registry.label(mute.kind)
+
+
+class KindSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    mutable = serializers.BooleanField(help_text="False for kinds whose urgent ones always come.")
 
 
 @extend_schema(tags=["notifications"])
 class NotificationMuteViewSet(viewsets.ViewSet):
-    """Kinds I do not want to hear about (urgent escalations come anyway)."""
+    """Kinds of notification I do not want to hear about (urgent ones of an unmutable kind,
+    such as escalation pages, come anyway)."""
 
     scope_area = "notifications"
     lookup_field = "kind"
@@ -241,6 +271,22 @@ class NotificationMuteViewSet(viewsets.ViewSet):
             actor=Actor.from_request(request), person=request.user, **data.validated_data
         )
         return Response(MuteOutSerializer(mute).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="The notification kinds there are, with their labels",
+        description="Each app registers the kinds it sends; `mutable` says whether POST "
+        "/api/v1/notification-mutes/ accepts it.",
+        responses=KindSerializer(many=True),
+    )
+    @action(detail=False, methods=["get"])
+    def kinds(self, request):
+        require(request.user, "notifications.use_inbox")
+        return Response(
+            [
+                {"kind": k.kind, "label": k.label, "mutable": not k.unmutable}
+                for k in sorted(kinds_registry.KINDS.values(), key=lambda k: k.label.lower())
+            ]
+        )
 
     @extend_schema(
         summary="Unmute a kind",

@@ -8,3 +8,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # Rules register themselves on import.
         from . import permissions  # noqa: F401
+        from .kinds import register_kind
+
+        register_kind("notifications.webhook_disabled", "One of my webhooks was disabled")
+        register_kind("notifications.test", "Test notifications I send myself")

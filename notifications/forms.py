@@ -7,16 +7,17 @@ from django import forms
 from teams.forms import apply_errors  # noqa: F401 - re-exported for the views
 from teams.models import Team
 
+from . import kinds as kinds_registry
 from .models import Channel
 
 
 class InboxFilterForm(forms.Form):
     unread = forms.BooleanField(required=False, label="Unread only")
-    kind = forms.ChoiceField(required=False, label="Kind")
+    kind = forms.ChoiceField(required=False, label="Type")
 
     def __init__(self, *args, kinds: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", "All kinds"), *kinds]
+        self.fields["kind"].choices = [("", "All types"), *kinds]
 
 
 class RulesForm(forms.Form):
@@ -44,7 +45,28 @@ class RulesForm(forms.Form):
 
 
 class MuteForm(forms.Form):
-    kind = forms.CharField(max_length=64, label="Kind to mute")
+    """Pick a kind by its label. The list offers the mutable kinds not muted yet; any
+    registered kind passes the choice check so that clean_kind can say why an unmutable one
+    is refused (muting twice is harmless)."""
+
+    kind = forms.ChoiceField(
+        label="Mute",
+        error_messages={
+            "required": "Choose a kind of notification to mute.",
+            "invalid_choice": "Choose a kind of notification from the list.",
+        },
+    )
+
+    def __init__(self, *args, muted: frozenset[str] | set[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        field.choices = [("", "Choose…"), *kinds_registry.choices()]
+        offered = [c for c in kinds_registry.mutable_choices() if c[0] not in muted]
+        field.widget.choices = [("", "Choose…"), *offered]
+        self.offers_any = len(field.widget.choices) > 1
+
+    def clean_kind(self) -> str:
+        return kinds_registry.clean_mutable_kind(self.cleaned_data["kind"])
 
 
 class WebhookForm(forms.Form):

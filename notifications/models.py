@@ -157,6 +157,7 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name_plural = "deliveries"
         constraints = [
             models.CheckConstraint(
                 condition=Q(channel__in=Channel.values), name="delivery_channel_valid"

@@ -114,14 +114,15 @@ def _wants(plan: _Plan, person_id: int, channel: str, urgency: str) -> bool:
 
 def quiet_until(profile, *, at: datetime) -> datetime | None:
     """None when the person is working at `at` (or has no working hours at all, so they are
-    never 'off'); otherwise the instant their next working period starts, in their zone."""
+    never 'off'); otherwise the instant (UTC) their next working period starts in their zone:
+    the first instant is_working holds, across DST gaps and repeated hours alike."""
     ranges = hours_math.week_ranges(profile.working_hours or {})
     if not ranges:
         return None
     tz = zoneinfo(profile.time_zone)
     if hours_math.is_working(ranges, tz, at):
         return None
-    return hours_math.next_change(ranges, tz, at)
+    return hours_math.next_start(ranges, tz, at)
 
 
 def held_deliveries_reschedule(*, profile, at: datetime | None = None) -> int:
@@ -152,6 +153,7 @@ def _delivery_rows(
     now: datetime,
     only_channel: str | None,
     only_webhook: Webhook | None,
+    team_id: int | None,
 ) -> list[Delivery]:
     person_id = notification.recipient_id
     urgency = notification.urgency
@@ -195,10 +197,14 @@ def _delivery_rows(
             if hook.urgent_only and urgency != Urgency.URGENT:
                 continue
             add(Channel.WEBHOOK, webhook=hook, key=f"n{notification.pk}:wh{hook.pk}", hold=True)
-    if only_channel is None:
-        # A team's channel is not a person who sleeps: it is told at once, and once per event
+    if only_channel is None and team_id is not None:
+        # Only events addressed to a team reach its channel (a member's personal notice, e.g.
+        # "your two-factor was reset", is theirs alone), and only that team's channel. A
+        # team's channel is not a person who sleeps: it is told at once, and once per event
         # however many of its members the event concerns.
         for hook in plan.team_webhooks.get(person_id, []):
+            if hook.team_id != team_id:
+                continue
             if hook.urgent_only and urgency != Urgency.URGENT:
                 continue
             key = _short_key(f"team-wh{hook.pk}:{notification.idempotency_key}")
@@ -245,8 +251,10 @@ def _notify(
     actor,
     only_channel: str | None = None,
     only_webhook: Webhook | None = None,
+    team=None,
 ) -> list[Notification]:
     _clean_notify_input(kind, title, urgency, idempotency_key, url)
+    team_id = getattr(team, "pk", team)
     user_ids = _user_ids(recipients)
     if not user_ids:
         return []
@@ -302,6 +310,7 @@ def _notify(
                     now=now,
                     only_channel=only_channel,
                     only_webhook=only_webhook,
+                    team_id=team_id,
                 )
             )
         if rows:
@@ -322,8 +331,13 @@ def notify(
     urgency: str = "normal",
     idempotency_key: str,
     actor=None,
+    team=None,
 ) -> list[Notification]:
     """Notify people; the one entry point for every app. Stable interface.
+
+    `team` (a Team or its id): the event is about that team's work (a shift of its schedule,
+    an escalation of its project), so that team's webhooks get it too, once. Without it the
+    notification is personal and reaches only the recipients' own channels.
 
     `recipients`: User objects or ids. Calling again with the same `idempotency_key` creates
     nothing new for a recipient who already has it, and returns the existing notification.
@@ -342,6 +356,7 @@ def notify(
         urgency=urgency,
         idempotency_key=idempotency_key,
         actor=actor,
+        team=team,
     )
 
 

@@ -23,7 +23,7 @@ from . import services
 from .delivery import email as email_channel
 from .delivery import in_app as in_app_channel
 from .delivery import webhook as webhook_channel
-from .delivery.payload import as_dict, digest_text, slack_text
+from .delivery.payload import absolute_url, as_dict, digest_text, slack_text
 from .models import Channel, Delivery, DeliveryStatus, Notification
 
 log = logging.getLogger(__name__)
@@ -86,12 +86,17 @@ def _items(delivery: Delivery) -> list[Notification]:
     ]
 
 
+def _with_link(n: Notification) -> dict:
+    # A webhook's reader is outside Baton: give it the full address as well as the path.
+    return {**as_dict(n), "link": absolute_url(n.url)}
+
+
 def _webhook_body(delivery: Delivery, items: list[Notification]) -> bytes:
     if delivery.is_digest:
         payload = {
             "text": digest_text(items),
             "digest": True,
-            "notifications": [as_dict(n) for n in items],
+            "notifications": [_with_link(n) for n in items],
             "delivery": delivery.pk,
         }
     else:
@@ -99,7 +104,7 @@ def _webhook_body(delivery: Delivery, items: list[Notification]) -> bytes:
         payload = {
             "text": slack_text(n),
             "digest": False,
-            "notification": as_dict(n),
+            "notification": _with_link(n),
             "delivery": delivery.pk,
         }
     return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()

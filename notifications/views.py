@@ -8,12 +8,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from teams import hours as hours_math
 from teams.audit import Actor
 from teams.models import Team, TeamRole
 from teams.permissions import require
+from teams.zones import zoneinfo
 
 from . import kinds as kinds_registry
 from . import selectors, services
@@ -35,7 +38,11 @@ def _error_text(exc: ValidationError) -> str:
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     require(request.user, "notifications.use_inbox")
-    kinds = [(k, kinds_registry.label(k)) for k in selectors.kinds_seen(person=request.user)]
+    # Registered kinds plus any the person has received (an app's old kind stays filterable).
+    kinds = sorted(
+        ((k, kinds_registry.label(k)) for k in selectors.kinds_seen(person=request.user)),
+        key=lambda choice: choice[1].lower(),
+    )
     form = InboxFilterForm(request.GET or None, kinds=kinds)
     unread, kind = False, None
     if form.is_bound and form.is_valid():
@@ -56,6 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "filter_query": query.urlencode(),
             "filtered": bool(unread or kind),
             "kind": kind or "",
+            "filter_label": kinds_registry.label(kind) if kind else "",
         },
     )
 
@@ -109,6 +117,38 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 # --- settings --------------------------------------------------------------------------------
 
 
+def _utc_offset(local) -> str:
+    minutes = int(local.utcoffset().total_seconds() // 60)
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{'+' if minutes >= 0 else '−'}{hours:02d}:{mins:02d}"
+
+
+def _quiet_hours(profile) -> dict | None:
+    """What the Quiet hours section shows: the person's working hours in their own zone, and
+    whether non-urgent notifications are being held right now (the rule notify() applies)."""
+    if profile is None:
+        return None
+    now = timezone.now()
+    zone = zoneinfo(profile.time_zone)
+    local = now.astimezone(zone)
+    hours = profile.working_hours or {}
+    ranges = hours_math.week_ranges(hours)
+    working = hours_math.is_working(ranges, zone, now) if ranges else True
+    change = hours_math.next_change(ranges, zone, now) if ranges else None
+    return {
+        "zone": profile.time_zone,
+        "offset": _utc_offset(local),
+        "local_now": local,
+        "has_hours": bool(ranges),
+        "working": working,
+        "next_change": change.astimezone(zone) if change else None,
+        "days": [
+            (name, hours.get(key, []))
+            for key, name in zip(hours_math.DAY_KEYS, hours_math.DAY_NAMES, strict=True)
+        ],
+    }
+
+
 def _settings_context(request: HttpRequest, *, rules_form=None, mute_form=None) -> dict:
     rules = selectors.effective_rules(person=request.user)
     rules_form = rules_form or RulesForm(rules=rules)
@@ -120,12 +160,14 @@ def _settings_context(request: HttpRequest, *, rules_form=None, mute_form=None) 
         }
         for rule in rules
     ]
+    mutes = list(selectors.mutes(person=request.user))
     return {
         "rules_form": rules_form,
         "rows": rows,
-        "mute_form": mute_form or MuteForm(),
-        "mutes": [(m, kinds_registry.label(m.kind)) for m in selectors.mutes(person=request.user)],
-        "known_kinds": sorted(kinds_registry.KIND_LABELS.items()),
+        "mute_form": mute_form or MuteForm(muted={m.kind for m in mutes}),
+        "mutes": [(m, kinds_registry.label(m.kind)) for m in mutes],
+        "unmutable_labels": [k.label for k in kinds_registry.KINDS.values() if k.unmutable],
+        "quiet": _quiet_hours(getattr(request.user, "profile", None)),
         "channels": Channel.choices,
         "has_webhook": selectors.webhooks_for(person=request.user)
         .filter(team__isnull=True, active=True)
@@ -172,7 +214,8 @@ def settings_test(request: HttpRequest, channel: str) -> HttpResponse:
 @require_POST
 def mute_add(request: HttpRequest) -> HttpResponse:
     require(request.user, "notifications.use_inbox")
-    form = MuteForm(request.POST)
+    muted = {m.kind for m in selectors.mutes(person=request.user)}
+    form = MuteForm(request.POST, muted=muted)
     if form.is_valid():
         try:
             services.mute_add(

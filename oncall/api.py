@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -29,6 +28,7 @@ from teams.audit import Actor
 from teams.permissions import require
 
 from . import selectors, services
+from .ical import feed_url
 from .models import Layer, OncallPreferences, Override, Schedule, SwapRequest
 
 User = get_user_model()
@@ -724,7 +724,7 @@ class MySwapsView(OncallView):
 
 
 def _feed_url(request, raw: str) -> str:
-    return request.build_absolute_uri(reverse("oncall-ical", kwargs={"token": raw}))
+    return feed_url(raw)
 
 
 class MyFeedView(OncallView):

@@ -6,5 +6,16 @@ class OncallConfig(AppConfig):
     verbose_name = "On-call schedules"
 
     def ready(self) -> None:
-        # Rules register themselves on import.
-        from . import permissions  # noqa: F401
+        from notifications.kinds import register_kind
+        from teams import panels as team_panels
+
+        from . import panels, permissions  # noqa: F401  (rules register on import)
+
+        register_kind("oncall.shift_starting", "My on-call shift is starting")
+        register_kind("oncall.shift_ending", "My on-call shift is ending")
+        register_kind("oncall.override", "Someone covers or swaps my on-call shift")
+
+        # The team page lists the team's schedules; the dashboard says when I am on call
+        # (teams may not import oncall: the pages render what is registered here).
+        team_panels.register("team", panels.team_schedules)
+        team_panels.register("dashboard", panels.my_next_shift)

@@ -4,7 +4,9 @@ ValidationError dicts are mapped back onto the form (teams.forms.apply_errors)."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -12,10 +14,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from teams.forms import _zone_choices, apply_errors  # noqa: F401  (re-exported for views)
-from teams.widgets import FastSelect
+from teams.widgets import FastSelect, MemoSelect, PlainChoices
 
 from . import services
 from .models import ShiftUnit
+from .selectors import ScheduleFilter
 
 User = get_user_model()
 
@@ -329,8 +332,9 @@ FTS_ROWS_EXTRA = 2  # blank rows where a zone can be typed
 
 
 def fts_rows(data, candidates: list[dict]) -> list[dict]:
-    """The region rows of the follow-the-sun form: one per candidate zone (the team members'
-    zones) plus blank rows; from POST data when bound."""
+    """The region rows of the follow-the-sun form: one per candidate region (its zone, people
+    and, unbound, its default window and days; see presenters.default_regions) plus blank
+    rows; from POST data when bound."""
     rows = []
     total = len(candidates) + FTS_ROWS_EXTRA
     if data is not None:
@@ -341,12 +345,14 @@ def fts_rows(data, candidates: list[dict]) -> list[dict]:
             rows.append(
                 {
                     "i": i,
-                    "on": bool(base["zone"]),
+                    "on": bool(base["zone"]) and base.get("on", True),
                     "zone": base["zone"],
                     "count": base["count"],
-                    "start": "09:00",
-                    "end": "17:00",
-                    "days": ["0", "1", "2", "3", "4"],
+                    "region": base.get("region", ""),
+                    "zones": base.get("zones", ""),
+                    "start": base.get("start", "09:00"),
+                    "end": base.get("end", "17:00"),
+                    "days": list(base.get("days", ["0", "1", "2", "3", "4"])),
                     "participants": base["usernames"],
                 }
             )
@@ -357,6 +363,8 @@ def fts_rows(data, candidates: list[dict]) -> list[dict]:
                     "on": bool(data.get(f"r{i}_on")),
                     "zone": (data.get(f"r{i}_zone") or "").strip(),
                     "count": base["count"],
+                    "region": base.get("region", ""),
+                    "zones": base.get("zones", ""),
                     "start": (data.get(f"r{i}_start") or "").strip(),
                     "end": (data.get(f"r{i}_end") or "").strip(),
                     "days": data.getlist(f"r{i}_days"),
@@ -371,3 +379,43 @@ def _int(value, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+class ScheduleFilterForm(forms.Form):
+    """The filters of "who is on call now" and the schedules list (GET). A bad value is shown
+    as the field's error and that filter is left out; `filters()` gives the valid ones. The
+    team picker is the directory's: PlainChoices + MemoSelect, a type-ahead in the browser."""
+
+    q = forms.CharField(required=False, max_length=100, label="Schedule")
+    team = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=MemoSelect(attrs={"data-typeahead": ""}),
+    )
+    person = forms.CharField(required=False, max_length=100, label="Person")
+    mine = forms.BooleanField(required=False, label="Mine only")
+
+    def __init__(self, *args, teams: Iterable[tuple[int, str]] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = PlainChoices([("", "All teams"), *teams])
+
+    def filters(self) -> ScheduleFilter:
+        """The valid filters as a selectors.ScheduleFilter (empty when the form is unbound)."""
+        if not self.is_bound:
+            return ScheduleFilter()
+        self.is_valid()
+        data = self.cleaned_data  # holds only the fields that passed
+        return ScheduleFilter(
+            team=data.get("team"),
+            q=data.get("q") or "",
+            person=data.get("person") or "",
+            mine=bool(data.get("mine")),
+        )
+
+    def query(self, **extra) -> str:
+        """The valid filters as a query string (for page links): junk is not carried on."""
+        f = self.filters()
+        pairs = {"q": f.q, "team": f.team or "", "person": f.person, "mine": "on" if f.mine else ""}
+        pairs.update(extra)
+        return urlencode({k: v for k, v in pairs.items() if v})

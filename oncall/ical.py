@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
+
+from teams.links import absolute_url
 
 from . import selectors
 from .models import IcalFeed
 from .services import hash_token
 
 PAST = timedelta(days=30)
+# UIDs name the event, not the site: a calendar client keys events by UID, so a UID that
+# changed with BATON_SITE_URL (a new port, a new domain) would show every shift twice.
+UID_DOMAIN = "baton.oncall"
 FUTURE = timedelta(days=90)
 
 
@@ -47,8 +52,13 @@ def _event(uid: str, summary: str, start, end, stamp, url: str = "") -> Event:
     return event
 
 
-def _host() -> str:
-    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "baton"
+def feed_url(raw_token: str) -> str:
+    """The address a calendar client subscribes to (the public one, not this request's)."""
+    return absolute_url(reverse("oncall-ical", kwargs={"token": raw_token}))
+
+
+def _schedule_url(schedule_id: int) -> str:
+    return absolute_url(reverse("oncall-schedule", args=[schedule_id]))
 
 
 def feed_calendar(feed: IcalFeed, *, now=None) -> Calendar | None:
@@ -58,20 +68,18 @@ def feed_calendar(feed: IcalFeed, *, now=None) -> Calendar | None:
     if not owner.is_active:
         return None
     a, b = now - PAST, now + FUTURE
-    site = settings.SITE_URL.rstrip("/")
-    host = _host()
     if feed.schedule is None:
-        cal = _calendar(f"My on-call shifts ({owner.get_username()})")
+        cal = _calendar(f"My on-call shifts ({owner.profile.display_name})")
         # my_shifts limits each call to what a page shows; a feed is a fixed 120 days.
         for shift in selectors.my_shifts(owner, a, b):
             cal.add_component(
                 _event(
-                    f"shift-{shift.schedule.pk}-{owner.pk}-{int(shift.start.timestamp())}@{host}",
+                    f"shift-{shift.schedule.pk}-{owner.pk}-{int(shift.start.timestamp())}@{UID_DOMAIN}",
                     f"On call: {shift.schedule.name}",
                     shift.start,
                     shift.end,
                     now,
-                    f"{site}/schedules/{shift.schedule.pk}/",
+                    _schedule_url(shift.schedule.pk),
                 )
             )
         return cal
@@ -86,12 +94,12 @@ def feed_calendar(feed: IcalFeed, *, now=None) -> Calendar | None:
         who = person.profile.display_name if person is not None else "Nobody (gap)"
         cal.add_component(
             _event(
-                f"final-{schedule.pk}-{int(seg.start.timestamp())}-{seg.person or 0}@{host}",
+                f"final-{schedule.pk}-{int(seg.start.timestamp())}-{seg.person or 0}@{UID_DOMAIN}",
                 f"{who} on call ({schedule.name})",
                 seg.start,
                 seg.end,
                 now,
-                f"{site}/schedules/{schedule.pk}/",
+                _schedule_url(schedule.pk),
             )
         )
     return cal

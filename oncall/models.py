@@ -237,6 +237,8 @@ class IcalFeed(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # "iCal" would be capitalised to "ICal" by the admin.
+        verbose_name = "calendar feed"
         indexes = [models.Index(fields=["owner", "schedule", "revoked_at"])]
 
     def __str__(self) -> str:
@@ -248,6 +250,10 @@ class OncallPreferences(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="oncall_preferences"
     )
     shift_notice_minutes = models.PositiveIntegerField(default=60)
+
+    class Meta:
+        verbose_name = "on-call preferences"
+        verbose_name_plural = "on-call preferences"
 
     def __str__(self) -> str:
         return f"{self.user_id}: notice {self.shift_notice_minutes} min"

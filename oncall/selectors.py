@@ -6,7 +6,10 @@ the pages:
 
 * `schedule_final_segments(schedule, a, b)` -> [rotation.Segment] tiling [a, b)
 * `oncall_at(schedule, t)` -> `OncallAt` (person id or None, start, end or None)
-* `oncall_now(viewer, at=None)` -> [`NowRow`] for every schedule (org-wide, cached)
+* `oncall_now(viewer, at=None)` -> [`NowRow`] for every schedule (org-wide, cached);
+  `team_oncall_now(team_id, limit=)` the same for one team's schedules (and their count)
+* `filter_schedules(qs, ScheduleFilter(...), viewer=, at=)`, `matching_schedule_ids(...)`: the
+  schedule lists' filters (team, name, person, mine)
 * `my_shifts(person, a, b)` -> [`MyShift`] across every schedule
 * `layer_lanes(schedule, a, b)` -> `Lanes` (one lane per layer, the overrides, the final lane)
 * `coverage_preview(specs, week_start, zone)` -> `Coverage` for unsaved layer specs (pure)
@@ -36,6 +39,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+
+from teams.models import Membership
 
 from . import rotation
 from .models import LayerVersion, Override, Participation, Schedule, SwapRequest
@@ -297,39 +302,15 @@ def invalidate_oncall_now() -> None:
     cache.delete(NOW_CACHE_KEY)
 
 
-def oncall_now(viewer=None, *, at: datetime | None = None) -> list[NowRow]:
-    """Who is on call right now on every schedule (org-wide: everyone signed in sees it).
-
-    Cached (Django cache, shared by the web processes) until the earliest "until" among the
-    answers, at most 5 minutes; every service that changes a schedule, its layers or its
-    overrides drops the cache on commit. A hit costs no query; a miss four (schedules, layer
-    versions, overrides, the people on call) and the rotation math for every schedule.
-    Writes that bypass the services (the admin site, raw SQL) show within 5 minutes; the
-    local times are always computed now.
-    """
-    now = at or timezone.now()
+def _cached_now(now: datetime) -> tuple[list, dict] | None:
+    """The cached org-wide (heads, answers) when they still hold at `now`; no query."""
     cached = cache.get(NOW_CACHE_KEY)
     if cached is not None and cached["from"] <= now < cached["until"]:
-        heads, answers = cached["heads"], cached["answers"]
-    else:
-        heads = list(
-            Schedule.objects.order_by("name", "id").values_list(
-                "id", "name", "team_id", "team__name", "time_zone"
-            )
-        )
-        answers = _now_answers(heads, now)
-        ends = [a[3] for a in answers.values() if a[3] is not None]
-        valid_until = min([*ends, now + NOW_CACHE_MAX_AGE])
-        cache.set(
-            NOW_CACHE_KEY,
-            {
-                "from": now,
-                "until": valid_until,
-                "heads": heads,
-                "answers": answers,
-            },
-            timeout=int(NOW_CACHE_MAX_AGE.total_seconds()),
-        )
+        return cached["heads"], cached["answers"]
+    return None
+
+
+def _now_rows(heads, answers: dict[int, tuple], now: datetime) -> list[NowRow]:
     local: dict[str, datetime] = {}  # many people share a zone
     rows = []
     for h in heads:
@@ -351,6 +332,120 @@ def oncall_now(viewer=None, *, at: datetime | None = None) -> list[NowRow]:
             )
         )
     return rows
+
+
+_HEAD_FIELDS = ("id", "name", "team_id", "team__name", "time_zone")
+
+
+def oncall_now(viewer=None, *, at: datetime | None = None) -> list[NowRow]:
+    """Who is on call right now on every schedule (org-wide: everyone signed in sees it).
+
+    Cached (Django cache, shared by the web processes) until the earliest "until" among the
+    answers, at most 5 minutes; every service that changes a schedule, its layers or its
+    overrides drops the cache on commit. A hit costs no query; a miss four (schedules, layer
+    versions, overrides, the people on call) and the rotation math for every schedule.
+    Writes that bypass the services (the admin site, raw SQL) show within 5 minutes; the
+    local times are always computed now.
+    """
+    now = at or timezone.now()
+    cached = _cached_now(now)
+    if cached is not None:
+        heads, answers = cached
+    else:
+        heads = list(Schedule.objects.order_by("name", "id").values_list(*_HEAD_FIELDS))
+        answers = _now_answers(heads, now)
+        ends = [a[3] for a in answers.values() if a[3] is not None]
+        valid_until = min([*ends, now + NOW_CACHE_MAX_AGE])
+        cache.set(
+            NOW_CACHE_KEY,
+            {
+                "from": now,
+                "until": valid_until,
+                "heads": heads,
+                "answers": answers,
+            },
+            timeout=int(NOW_CACHE_MAX_AGE.total_seconds()),
+        )
+    return _now_rows(heads, answers, now)
+
+
+def team_oncall_now(
+    team_id: int, *, at: datetime | None = None, limit: int | None = None
+) -> tuple[list[NowRow], int]:
+    """oncall_now() for the first `limit` of a team's schedules by name, and how many the team
+    has. Taken from the cached org-wide answer when there is one (no query); otherwise
+    computed for those schedules alone (four queries) and not cached, so a team page never
+    pays for the whole org's rotation math."""
+    now = at or timezone.now()
+    cached = _cached_now(now)
+    if cached is not None:
+        heads, answers = cached
+        heads = [h for h in heads if h[2] == team_id]
+    else:
+        heads = list(
+            Schedule.objects.filter(team_id=team_id)
+            .order_by("name", "id")
+            .values_list(*_HEAD_FIELDS)
+        )
+        answers = None
+    total = len(heads)
+    heads = heads[:limit] if limit is not None else heads
+    if answers is None:
+        answers = _now_answers(heads, now)
+    return _now_rows(heads, answers, now), total
+
+
+# --- finding schedules ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleFilter:
+    """What the schedule lists filter on (oncall.forms.ScheduleFilterForm); blank: no filter.
+
+    `person` matches a display name or username; a schedule matches when such a person takes
+    part in it (any layer version, oncall.Participation) or holds an override not yet over.
+    `mine`: schedules of the viewer's teams, ones they take part in or hold such an override on.
+    """
+
+    team: int | None = None
+    q: str = ""  # part of the schedule's name
+    person: str = ""
+    mine: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.team or self.q or self.person or self.mine)
+
+
+def filter_schedules(qs: QuerySet, filters: ScheduleFilter, *, viewer, at: datetime) -> QuerySet:
+    """`qs` (Schedules) narrowed by `filters`: subqueries only, so no query of its own.
+    Participation (person, schedule) and Override (person, end) have the indexes used."""
+    conditions = []
+    if filters.team:
+        conditions.append(Q(team_id=filters.team))
+    if filters.q:
+        conditions.append(Q(name__icontains=filters.q))
+    if filters.person:
+        people = User.objects.filter(
+            Q(profile__display_name__icontains=filters.person)
+            | Q(username__icontains=filters.person)
+        ).values("pk")
+        conditions.append(
+            Q(pk__in=Participation.objects.filter(person__in=people).values("schedule_id"))
+            | Q(pk__in=Override.objects.filter(person__in=people, end__gt=at).values("schedule_id"))
+        )
+    if filters.mine:
+        conditions.append(
+            Q(team_id__in=Membership.objects.filter(person=viewer).values("team_id"))
+            | Q(pk__in=Participation.objects.filter(person=viewer).values("schedule_id"))
+            | Q(pk__in=Override.objects.filter(person=viewer, end__gt=at).values("schedule_id"))
+        )
+    return qs.filter(*conditions) if conditions else qs
+
+
+def matching_schedule_ids(filters: ScheduleFilter, *, viewer, at: datetime) -> set[int]:
+    """Ids of every schedule (org-wide, as on "who is on call now") matching: one query."""
+    qs = filter_schedules(Schedule.objects.all(), filters, viewer=viewer, at=at)
+    return set(qs.values_list("pk", flat=True))
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from notifications.services import notify
 from teams.audit import Actor, audit_record
 from teams.models import Membership, Team
+from teams.timefmt import fmt_your_span
 from teams.zones import is_valid_zone, zone_error
 
 from . import rotation
@@ -424,20 +426,6 @@ def _touch(schedule_id: int) -> None:
     transaction.on_commit(invalidate_oncall_now)
 
 
-def _notify_later(**kwargs) -> None:
-    """Send a notification after commit; a missing notifications service only logs."""
-
-    def send():
-        try:
-            from notifications.services import notify
-        except ImportError:  # the notifications app is not there yet
-            log.warning("notifications.services.notify is missing; skipped %s", kwargs["kind"])
-            return
-        notify(**kwargs)
-
-    transaction.on_commit(send)
-
-
 # --- schedules --------------------------------------------------------------------------------
 
 
@@ -783,8 +771,17 @@ def _swap_url(swap: SwapRequest) -> str:
     return f"/schedules/{swap.schedule_id}/swaps/{swap.pk}/"
 
 
-def _span_text(swap: SwapRequest) -> str:
-    return f"{swap.start:%Y-%m-%d %H:%M} – {swap.end:%Y-%m-%d %H:%M} UTC"
+def _span_text(swap: SwapRequest, recipient) -> str:
+    """The swap's span in the recipient's zone (each party gets a text of their own)."""
+    profile = getattr(recipient, "profile", None)
+    zone = profile.time_zone if profile is not None else "UTC"
+    return fmt_your_span(swap.start, swap.end, zone)
+
+
+def _display_name(user) -> str:
+    """How a notification names someone: their display name, never their username."""
+    profile = getattr(user, "profile", None)
+    return profile.display_name if profile is not None and profile.display_name else "Someone"
 
 
 @transaction.atomic
@@ -843,11 +840,12 @@ def swap_request_create(
         changes={"swap": swap.pk, "start": start_dt.isoformat(), "end": end_dt.isoformat()},
     )
     if asked_id is not None:
-        _notify_later(
-            recipients=[User.objects.get(pk=asked_id)],
+        asked_user = User.objects.select_related("profile").get(pk=asked_id)
+        notify(
+            recipients=[asked_user],
             kind="oncall.override",
-            title=f"{requester.get_username()} asks you to take their shift",
-            body=f"{schedule.name}: {_span_text(swap)}",
+            title=f"{_display_name(requester)} asks you to take their shift",
+            body=f"{schedule.name}: {_span_text(swap, asked_user)}",
             url=_swap_url(swap),
             idempotency_key=f"oncall:swap:{swap.pk}:requested",
             actor=requester,
@@ -878,11 +876,11 @@ def _put_in_force(actor: Actor, swap: SwapRequest) -> None:
 def _notify_parties(swap: SwapRequest, event: str, title: str, actor_user) -> None:
     people = [p for p in (swap.requester, swap.taker) if p is not None]
     for person in people:
-        _notify_later(
+        notify(
             recipients=[person],
             kind="oncall.override",  # the kind people can mute for swaps
             title=title,
-            body=f"{swap.schedule.name}: {_span_text(swap)}",
+            body=f"{swap.schedule.name}: {_span_text(swap, person)}",
             url=_swap_url(swap),
             idempotency_key=f"oncall:swap:{swap.pk}:{event}:{person.pk}",
             actor=actor_user,
@@ -918,9 +916,9 @@ def swap_request_accept(*, actor: Actor, swap: SwapRequest) -> SwapRequest:
         changes={"swap": swap.pk, "taker": taker.pk, "in_force": swap.override_id is not None},
     )
     title = (
-        f"Swap taken by {taker.get_username()}"
+        f"Swap taken by {_display_name(taker)}"
         if swap.override_id
-        else f"Swap taken by {taker.get_username()}, awaiting the lead's approval"
+        else f"Swap taken by {_display_name(taker)}, awaiting the lead's approval"
     )
     _notify_parties(swap, "accepted", title, taker)
     return swap

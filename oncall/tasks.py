@@ -17,6 +17,8 @@ from celery import shared_task
 from django.db.models import Max
 from django.utils import timezone
 
+from teams.timefmt import fmt_your_day_time, fmt_your_span
+
 from .models import DEFAULT_SHIFT_NOTICE_MINUTES, OncallPreferences, Schedule
 
 END_CATCH_UP = timedelta(minutes=30)
@@ -25,6 +27,26 @@ START_CATCH_UP = timedelta(minutes=1)  # a shift starting this instant still get
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _zone_of(person) -> str:
+    profile = getattr(person, "profile", None)
+    return profile.time_zone if profile is not None else "UTC"
+
+
+def _starting_body(schedule: Schedule, seg, window_end: datetime, zone: str) -> str:
+    """The shift's span in the person's own zone, named: the text is stored and read later.
+    The notice window cuts the segment at its end, so the real end is looked up (up to 92
+    days ahead, as the pages do)."""
+    from . import selectors
+
+    end = seg.end
+    if end >= window_end:
+        whole = selectors.load_schedules([schedule])[schedule.pk]
+        end = selectors.oncall_from_data(whole, seg.start, need_start=False).end
+    if end is None:
+        return f"From {fmt_your_day_time(seg.start, zone)}; no change within 92 days."
+    return f"{fmt_your_span(seg.start, end, zone)}."
 
 
 def _minutes_text(minutes: int) -> str:
@@ -81,7 +103,7 @@ def send_shift_notices(*, now: datetime | None = None) -> dict[str, int]:
                 if minutes
                 else f"You are on call now: {schedule.name}"
             ),
-            body=f"From {_iso(seg.start)} to {_iso(seg.end)} (UTC).",
+            body=_starting_body(schedule, seg, b, _zone_of(person)),
             url=f"/schedules/{schedule.pk}/",
             # Urgent: a shift that starts outside someone's working hours must not wait in
             # the morning digest (the person can still mute this kind).
@@ -97,7 +119,7 @@ def send_shift_notices(*, now: datetime | None = None) -> dict[str, int]:
             recipients=[person],
             kind="oncall.shift_ending",
             title=f"You are now off call: {schedule.name}",
-            body=f"Your shift ended at {_iso(seg.end)} (UTC).",
+            body=f"Your shift ended at {fmt_your_day_time(seg.end, _zone_of(person))}.",
             url=f"/schedules/{schedule.pk}/",
             urgency="normal",
             idempotency_key=f"oncall:{schedule.pk}:{person.pk}:{_iso(seg.end)}:end",

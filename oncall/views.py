@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,16 +29,18 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from teams.audit import Actor
 from teams.models import Membership, Team
 from teams.permissions import is_org_admin, require
-from teams.selectors import lead_team_ids, person_local_status
+from teams.selectors import lead_team_ids, person_local_status, team_choices
+from teams.timefmt import fmt_span
 from teams.zones import is_valid_zone, zoneinfo
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import (
     DAY_CHOICES,
     LOCAL_FORMAT,
     LayerForm,
     NoticeForm,
     OverrideForm,
+    ScheduleFilterForm,
     ScheduleForm,
     ScheduleSettingsForm,
     SwapForm,
@@ -45,14 +48,15 @@ from .forms import (
     fts_rows,
     usernames_to_ids,
 )
+from .ical import feed_url
 from .models import Layer, LayerVersion, Participation, Schedule, SwapRequest
 
 User = get_user_model()
 WIDTH = 1000  # the SVG lanes' user units; CSS stretches them to the page width
-PALETTE = 8  # person colours p0..p7 (static/css/oncall.css)
 VIEWS = ("day", "week", "month")
 FEED_SESSION_KEY = "oncall_new_feed_url"
 MY_SHIFTS_DAYS = 30
+LIST_PAGE_SIZE = 50  # rows a page on "on call now" and the schedules list
 FTS_PRIORITY = 10  # regional layers win over the 24/7 fallback (priority 0)
 
 
@@ -69,21 +73,6 @@ def _get_schedule(request: HttpRequest, pk: int) -> Schedule:
     if not request.user.has_perm("oncall.view_schedule", schedule):
         raise Http404("No such schedule.")  # not yours to see: as if it did not exist
     return schedule
-
-
-def _fmt(dt: datetime) -> str:
-    return dt.strftime("%a %d %b %H:%M")
-
-
-def _span(start: datetime, end: datetime | None, zone: ZoneInfo) -> str:
-    """'Mon 02 Nov 09:00 – Tue 03 Nov 09:00' in `zone` (same day: the end as HH:MM)."""
-    s = start.astimezone(zone)
-    if end is None:
-        return f"{_fmt(s)} – (no change within 92 days)"
-    e = end.astimezone(zone)
-    if e.date() == s.date():
-        return f"{_fmt(s)}–{e:%H:%M}"
-    return f"{_fmt(s)} – {_fmt(e)}"
 
 
 def _name(person) -> str:
@@ -105,9 +94,10 @@ def _service_action(request: HttpRequest, call, success: str) -> bool:
     return True
 
 
-def _colours(people_ids) -> dict[int, str]:
-    """A colour class per person, from their id: the same on every page and view."""
-    return {pk: f"p{pk % PALETTE}" for pk in people_ids if pk}
+def _colours(lanes) -> dict[int, presenters.Swatch]:
+    """A style per person in one view (lists of segments, e.g. a page's lanes): distinct
+    colours by order of first appearance, so people next to each other differ."""
+    return presenters.assign_swatches(lanes)
 
 
 @dataclass
@@ -117,11 +107,16 @@ class Bar:
     css: str
     label: str
     tooltip: str
+    pattern: str = ""  # "" or a presenters.PATTERNS fill drawn over the colour
+
+    @property
+    def x2(self) -> float:
+        return round(self.x + self.width, 3)
 
 
 def _bars(segments, a, b, zone: ZoneInfo, people, colours, *, gaps: bool) -> list[Bar]:
     """SVG geometry of segments over [a, b): x and width in user units, a tooltip with the
-    span in `zone` and, for a person, their own local times."""
+    span in `zone` and, for a person, their own local times (presenters.bar_tooltip)."""
     total = (b - a).total_seconds()
     bars = []
     for seg in segments:
@@ -133,20 +128,17 @@ def _bars(segments, a, b, zone: ZoneInfo, people, colours, *, gaps: bool) -> lis
         if seg.person is None:
             if not gaps:
                 continue
-            tooltip = f"Nobody on call (gap): {_span(seg.start, seg.end, zone)} ({zone.key})"
+            tooltip = presenters.bar_tooltip(None, seg.start, seg.end, zone)
             bars.append(Bar(round(x, 3), round(width, 3), "gap", "", tooltip))  # red says it
             continue
         person = people.get(seg.person)
         name = _name(person)
-        tooltip = f"{name}: {_span(seg.start, seg.end, zone)} ({zone.key})"
         profile = getattr(person, "profile", None)
-        if profile is not None and profile.time_zone != zone.key:
-            theirs = zoneinfo(profile.time_zone)
-            tooltip += f" · their time {_span(seg.start, seg.end, theirs)} ({profile.time_zone})"
-        label = name if width >= 7 * len(name) else (name[: int(width // 7)] if width > 20 else "")
-        bars.append(
-            Bar(round(x, 3), round(width, 3), colours.get(seg.person, "p0"), label, tooltip)
-        )
+        theirs = zoneinfo(profile.time_zone) if profile is not None else None
+        tooltip = presenters.bar_tooltip(name, seg.start, seg.end, zone, theirs)
+        style = colours.get(seg.person) or presenters.swatch(0)
+        label = presenters.bar_label(name, width)
+        bars.append(Bar(round(x, 3), round(width, 3), style.css, label, tooltip, style.pattern))
     return bars
 
 
@@ -199,7 +191,7 @@ def _range(view: str, anchor: date, zone: ZoneInfo) -> tuple[datetime, datetime,
 
 def _week_strip(segments, week_start: date, zone: ZoneInfo, people) -> dict:
     """Seven rows (local days in `zone`), each the 24 hours of that day as bars."""
-    colours = _colours({s.person for s in segments})
+    colours = _colours([segments])
     rows = []
     for offset in range(7):
         day = week_start + timedelta(days=offset)
@@ -218,8 +210,8 @@ def _week_strip(segments, week_start: date, zone: ZoneInfo, people) -> dict:
 def _gap_rows(gaps, zone: ZoneInfo) -> list[dict]:
     return [
         {
-            "yours": _span(g.start, g.end, zone),
-            "utc": _span(g.start, g.end, ZoneInfo("UTC")),
+            "yours": fmt_span(g.start, g.end, zone),
+            "utc": fmt_span(g.start, g.end, ZoneInfo("UTC")),
             "hours": round((g.end - g.start).total_seconds() / 3600, 2),
             "fill_start": g.start.astimezone(zone).strftime(LOCAL_FORMAT),
             "fill_end": g.end.astimezone(zone).strftime(LOCAL_FORMAT),
@@ -245,9 +237,7 @@ def _feed_action(request: HttpRequest, schedule: Schedule | None) -> None:
         return
     _feed, raw = services.ical_token_regenerate(actor=actor, owner=request.user, schedule=schedule)
     # The raw token is shown once (only its hash is kept): carried to the next page.
-    request.session[FEED_SESSION_KEY] = request.build_absolute_uri(
-        reverse("oncall-ical", kwargs={"token": raw})
-    )
+    request.session[FEED_SESSION_KEY] = feed_url(raw)
     messages.success(request, "A new feed URL was made; any older one no longer works.")
 
 
@@ -279,18 +269,56 @@ def _status(person, now: datetime) -> dict | None:
         label, css = "Probably asleep", "badge-asleep"
     else:
         label, css = "Off hours", "badge-off"
-    return {"local": status.local_time, "abbrev": status.zone_abbrev, "label": label, "css": css}
+    return {"local": status.local_time, "offset": status.utc_offset, "label": label, "css": css}
+
+
+def _filter_form(request: HttpRequest) -> ScheduleFilterForm:
+    """The lists' filters from the query string; the team picker lists every team (all are
+    visible to everyone signed in), from the cached choices."""
+    return ScheduleFilterForm(request.GET or None, teams=team_choices())
+
+
+def _paginate(request: HttpRequest, items, form: ScheduleFilterForm) -> tuple[Page, dict]:
+    """A page of `items` (a junk ?page= gives the first or last page, never an error) and its
+    links, each keeping the valid filters."""
+    page = Paginator(items, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+
+    def url(number: int) -> str:
+        return "?" + form.query(page=number)
+
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    links = {
+        "numbers": [
+            {
+                "number": n,
+                "url": None if n == Paginator.ELLIPSIS else url(n),
+                "current": n == page.number,
+            }
+            for n in numbers
+        ],
+        "previous": url(page.previous_page_number()) if page.has_previous() else None,
+        "next": url(page.next_page_number()) if page.has_next() else None,
+    }
+    return page, links
 
 
 @require_safe
 def oncall_now(request: HttpRequest) -> HttpResponse:
+    """Every schedule org-wide (cached answer), filtered and paginated in Python: one query
+    for the filter (when any), one for the statuses of the page's people."""
     require(request.user, "oncall.view_oncall_now")
     now = timezone.now()
     zone = zoneinfo(_viewer_zone_name(request))
+    form = _filter_form(request)
+    filters = form.filters()
     rows = selectors.oncall_now(request.user, at=now)
-    people = selectors.people_by_id(r.person_id for r in rows)  # one query, for the statuses
+    if filters:
+        ids = selectors.matching_schedule_ids(filters, viewer=request.user, at=now)
+        rows = [r for r in rows if r.schedule_id in ids]
+    page, links = _paginate(request, rows, form)
+    people = selectors.people_by_id(r.person_id for r in page.object_list)
     out = []
-    for row in rows:
+    for row in page.object_list:
         person = people.get(row.person_id)
         out.append(
             {
@@ -300,8 +328,16 @@ def oncall_now(request: HttpRequest) -> HttpResponse:
                 "until": row.until.astimezone(zone) if row.until else None,
             }
         )
-    gaps = sum(1 for r in rows if r.person_id is None)
-    return render(request, "oncall/oncall_now.html", {"rows": out, "gap_count": gaps, "now": now})
+    context = {
+        "rows": out,
+        "page": page,
+        "links": links,
+        "form": form,
+        "filtered": bool(filters),
+        "gap_count": sum(1 for r in rows if r.person_id is None),
+        "now": now,
+    }
+    return render(request, "oncall/oncall_now.html", context)
 
 
 # --- schedules ---------------------------------------------------------------------------------
@@ -345,9 +381,16 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
                 return redirect("oncall-schedule", pk=schedule.pk)
         status = 400
     zone = zoneinfo(_viewer_zone_name(request))
-    now_rows = {r.schedule_id: r for r in selectors.oncall_now(request.user)}
+    now = timezone.now()
+    filter_form = _filter_form(request)
+    filters = filter_form.filters()
+    schedules = selectors.filter_schedules(
+        selectors.visible_schedules(request.user), filters, viewer=request.user, at=now
+    ).order_by("name", "id")
+    page, links = _paginate(request, schedules, filter_form)
+    now_rows = {r.schedule_id: r for r in selectors.oncall_now(request.user, at=now)}
     rows = []
-    for schedule in selectors.visible_schedules(request.user).order_by("name", "id"):
+    for schedule in page.object_list:
         now_row = now_rows.get(schedule.pk)
         rows.append(
             {
@@ -356,7 +399,21 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
                 "until": now_row.until.astimezone(zone) if now_row and now_row.until else None,
             }
         )
-    context = {"rows": rows, "form": form if teams else None}
+    if request.method == "GET" and filters.team in {t.pk for t in teams}:
+        form.initial["team"] = filters.team  # "New schedule" from a team's list: that team
+    context = {
+        "rows": rows,
+        "page": page,
+        "links": links,
+        "filter_form": filter_form,
+        "filtered": bool(filters),
+        "form": form if teams else None,
+        # The form opens by itself after a failed post, when asked (?new=1, the team page's
+        # link) or when there is nothing to list yet.
+        "form_open": status == 400
+        or "new" in request.GET
+        or (not filters and not page.paginator.count),
+    }
     return render(request, "oncall/schedule_list.html", context, status=status)
 
 
@@ -401,8 +458,7 @@ def _schedule_page(
     a, b, prev, nxt = _range(view, anchor, zone)
     lanes = selectors.layer_lanes(schedule, a, b)
     every = (*lanes.layers, lanes.overrides, lanes.final)
-    ids = {s.person for one in every for s in one.segments}
-    colours = _colours(ids)
+    colours = _colours(one.segments for one in every)  # first appearance across the lanes
 
     def lane(one, gaps=False):
         return {
@@ -447,7 +503,7 @@ def _schedule_page(
         "tz_param": "schedule" if use_schedule_zone else "",
         "zone": zone.key,
         "use_schedule_zone": use_schedule_zone,
-        "range_text": _span(a, b, zone),
+        "range_text": fmt_span(a, b, zone),
         "ticks": _ticks(a, b, zone, view),
         "now_x": round((now - a).total_seconds() / (b - a).total_seconds() * WIDTH, 3)
         if a <= now < b
@@ -462,8 +518,8 @@ def _schedule_page(
         "overrides": [
             {
                 "override": o,
-                "span": _span(o.start, o.end, viewer_zone),
-                "theirs": _span(o.start, o.end, zoneinfo(o.person.profile.time_zone))
+                "span": fmt_span(o.start, o.end, viewer_zone),
+                "theirs": fmt_span(o.start, o.end, zoneinfo(o.person.profile.time_zone))
                 if getattr(o.person, "profile", None)
                 else "",
                 "can_delete": user.has_perm("oncall.delete_override", o),
@@ -716,25 +772,40 @@ def layer_delete(request: HttpRequest, pk: int, layer_id: int) -> HttpResponse:
 # --- follow the sun ----------------------------------------------------------------------------
 
 
-def _team_zones(schedule: Schedule) -> list[dict]:
-    """The distinct zones of the team's members with counts, east to west (one query)."""
+def _team_zones(schedule: Schedule) -> list[tuple[str, str]]:
+    """(username, zone) of the team's active members with a profile, by username (one query)."""
     members = (
         Membership.objects.filter(team_id=schedule.team_id, person__is_active=True)
         .select_related("person__profile")
         .order_by("person__username")
     )
-    zones: dict[str, list[str]] = {}
-    for m in members:
-        profile = getattr(m.person, "profile", None)
-        if profile is not None:
-            zones.setdefault(profile.time_zone, []).append(m.person.username)
-    now = timezone.now()
+    return [
+        (m.person.username, m.person.profile.time_zone)
+        for m in members
+        if getattr(m.person, "profile", None) is not None
+    ]
 
-    def offset(name: str) -> timedelta:
-        return now.astimezone(zoneinfo(name)).utcoffset() or timedelta(0)
 
-    ordered = sorted(zones, key=lambda z: (-offset(z), z))
-    return [{"zone": z, "count": len(zones[z]), "usernames": "\n".join(zones[z])} for z in ordered]
+def _fts_candidates(schedule: Schedule, week: date, zone: ZoneInfo) -> list[dict]:
+    """The preset's default rows: the team's regions (presenters.default_regions) with windows
+    that tile the day, every day. Offsets are taken mid-week of the previewed week, so the
+    windows tile that week (a DST change inside it can still shift one by an hour)."""
+    at = datetime.combine(week + timedelta(days=3), time(12), tzinfo=zone)
+    regions = presenters.default_regions(_team_zones(schedule), at)
+    return [
+        {
+            "zone": r.zone,
+            "count": r.count,
+            "usernames": "\n".join(r.usernames),
+            "region": r.name,
+            "zones": ", ".join(r.zones),
+            "start": r.start,
+            "end": r.end,
+            "days": list(presenters.ALL_DAYS),
+            "on": r.on,
+        }
+        for r in regions
+    ]
 
 
 def _fts_specs(request: HttpRequest, schedule: Schedule, rows, *, check_people: bool):
@@ -803,11 +874,12 @@ def _clean_into(spec, errors, raw_specs, cleaned, team_id, check_people) -> bool
 
 def _fts_context(request: HttpRequest, schedule: Schedule, *, check_people=False) -> dict:
     data = request.POST if request.method == "POST" else None
-    rows = fts_rows(data, _team_zones(schedule))
+    zone = zoneinfo(_viewer_zone_name(request))
+    week = _next_monday(zone)
+    rows = fts_rows(data, _fts_candidates(schedule, week, zone))
     cleaned, raw_specs, fallback, ok = _fts_specs(
         request, schedule, rows, check_people=check_people
     )
-    zone = zoneinfo(_viewer_zone_name(request))
     context = {
         "schedule": schedule,
         "rows": rows,
@@ -816,17 +888,20 @@ def _fts_context(request: HttpRequest, schedule: Schedule, *, check_people=False
         "ok": ok,
         "layer_count": len(cleaned),
         "raw_specs": raw_specs,
+        "week": week,
+        "covered": 0,
+        "gap_hours": 7 * 24,
     }
     if cleaned:
-        week = _next_monday(zone)
         coverage = selectors.coverage_preview(cleaned, week_start=week, time_zone=zone.key)
         people = selectors.people_by_id({p for s in cleaned for p in s["participants"]})
+        gap_hours = sum((g.end - g.start for g in coverage.gaps), timedelta(0))
         context.update(
             {
                 "strip": _week_strip(coverage.segments, week, zone, people),
                 "gaps": _gap_rows(coverage.gaps, zone),
                 "covered": round(coverage.covered_fraction * 100, 1),
-                "week": week,
+                "gap_hours": round(gap_hours.total_seconds() / 3600, 2),
             }
         )
     return context
@@ -861,6 +936,7 @@ def follow_the_sun_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the typical week's coverage and gaps of the preset as it is filled in."""
     schedule = _editable_schedule(request, pk)
     context = _fts_context(request, schedule)
+    context["oob"] = True  # the coverage summary at the top of the page is refreshed too
     return render(request, "oncall/_fts_preview.html", context)
 
 
@@ -882,11 +958,11 @@ def _my_shifts_page(request: HttpRequest, *, notice_form=None, status=200) -> Ht
         for s in shifts
     ]
     swap_rows = [
-        {"swap": swap, "span": _span(swap.start, swap.end, zone), "who": _name(swap.requester)}
+        {"swap": swap, "span": fmt_span(swap.start, swap.end, zone), "who": _name(swap.requester)}
         for swap in selectors.swaps_i_can_take(request.user)[:20]
     ]
     approval_rows = [
-        {"swap": swap, "span": _span(swap.start, swap.end, zone), "who": _name(swap.requester)}
+        {"swap": swap, "span": fmt_span(swap.start, swap.end, zone), "who": _name(swap.requester)}
         for swap in selectors.swaps_awaiting_approval(request.user)[:20]
     ]
     context = {
@@ -955,7 +1031,7 @@ def _swap_form(request, schedule, data=None) -> tuple[SwapForm, list]:
     zone = zoneinfo(_viewer_zone_name(request))
     shifts = _my_upcoming(request, schedule)
     now = timezone.now()
-    choices = [(int(s.start.timestamp()), _span(max(s.start, now), s.end, zone)) for s in shifts]
+    choices = [(int(s.start.timestamp()), fmt_span(max(s.start, now), s.end, zone)) for s in shifts]
     people = [p for p in _schedule_people(schedule) if p[0] != request.user.pk]
     return SwapForm(data, shifts=choices, people=people), shifts
 
@@ -987,8 +1063,8 @@ def _swap_row(request, swap: SwapRequest, zone: ZoneInfo) -> dict:
     is_open = swap.status == "requested"
     return {
         "swap": swap,
-        "span": _span(swap.start, swap.end, zone),
-        "theirs": _span(swap.start, swap.end, zoneinfo(requester_profile.time_zone))
+        "span": fmt_span(swap.start, swap.end, zone),
+        "theirs": fmt_span(swap.start, swap.end, zoneinfo(requester_profile.time_zone))
         if requester_profile
         else "",
         "requester": _name(swap.requester),

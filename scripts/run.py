@@ -177,6 +177,9 @@ def main() -> int:
     env["PYTHONUNBUFFERED"] = "1"
     port = env.setdefault("BATON_PORT", "8000")
     site = f"http://127.0.0.1:{port}"
+    # Links in e-mails, webhook payloads and calendar feeds are built from BATON_SITE_URL:
+    # point them at the port this run serves on (unless the caller chose an address).
+    env.setdefault("BATON_SITE_URL", site)
 
     # SIGTERM (e.g. from `timeout` or a supervisor) takes the same path as Ctrl-C.
     def _terminate(signum, frame):

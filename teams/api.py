@@ -33,7 +33,7 @@ from config.converters import ID_REGEX
 from . import selectors, services
 from .audit import Actor
 from .models import Membership, OrgRole, Team, TeamRole
-from .permissions import contact_visibility, require
+from .permissions import contact_visibility, require, sees_people_who_left
 from .zones import country_name, is_valid_zone, zone_error
 
 User = get_user_model()
@@ -52,8 +52,8 @@ class ByIdCursorPagination(DefaultCursorPagination):
 
 
 def _sees_people_who_left(request) -> bool:
-    # Former colleagues are an admin matter; admins are exactly who may add people.
-    return request.user.has_perm("teams.add_person")
+    # The same rule as the person page (teams.permissions.sees_people_who_left).
+    return sees_people_who_left(request.user)
 
 
 def _utc_offset(local: datetime) -> str:
@@ -70,6 +70,23 @@ def _local_fields(profile, now: datetime) -> dict:
         "working_now": status_.working,
         "utc_offset": _utc_offset(status_.local_time),
     }
+
+
+# The largest id PostgreSQL's bigint (and SQLite's integer) holds: a larger one overflows the
+# driver instead of simply matching nothing.
+MAX_ID = 2**63 - 1
+
+
+class IdRelatedField(serializers.PrimaryKeyRelatedField):
+    """A related object's id, which must be a JSON integer: Django would read 1.5 as 1, and
+    1e309 or an id beyond 64 bits would overflow the driver."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -294,6 +311,11 @@ class _PersonContextMixin:
         return context
 
 
+class InvitationSerializer(serializers.Serializer):
+    person = serializers.IntegerField(help_text="The invited person's id.")
+    email = serializers.EmailField(help_text="Where the invitation was sent.")
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List people",
@@ -397,6 +419,27 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
         person = selectors.person_detail(person_id=person.pk)
         return Response(self.get_serializer(person).data)
 
+    @extend_schema(
+        summary="Send a person their invitation again (admins)",
+        description=(
+            "E-mails the person a link to choose their password and sign in. Only for people "
+            "who have not chosen a password yet; anyone else is refused with a 400 that says "
+            "why (they left, they have no e-mail address, or they can already sign in)."
+        ),
+        parameters=[PERSON_ID],
+        request=None,
+        responses={202: InvitationSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        person = self.get_object()
+        require(request.user, "teams.invite_person", person)
+        services.person_invite(actor=Actor.from_request(request), person=person)
+        return Response(
+            InvitationSerializer({"person": person.pk, "email": person.email}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
 
 @extend_schema(tags=["people"])
 class MeView(_PersonContextMixin, GenericAPIView):
@@ -448,17 +491,13 @@ class TeamSerializer(serializers.Serializer):
 class TeamCreateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120)
     slug = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True
-    )
+    parent = IdRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class TeamUpdateSerializer(StrictSerializer):
     name = serializers.CharField(max_length=120, required=False)
-    parent = serializers.PrimaryKeyRelatedField(
-        queryset=Team.objects.all(), required=False, allow_null=True
-    )
+    parent = IdRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -576,7 +615,7 @@ class MemberSerializer(serializers.Serializer):
 
 
 class MemberAddSerializer(StrictSerializer):
-    person = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(profile__isnull=False))
+    person = IdRelatedField(queryset=User.objects.filter(profile__isnull=False))
     role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.MEMBER)
 
 

@@ -144,6 +144,8 @@ class DirectoryFilterForm(forms.Form):
     )
     country = forms.ChoiceField(required=False, widget=MemoSelect)
     working_now = forms.BooleanField(required=False, label="Working now")
+    # Admins only (the view ignores it for anyone else): who still needs an invitation.
+    not_signed_in = forms.BooleanField(required=False, label="Not signed in yet")
 
     def __init__(self, *args, teams: Iterable[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -241,22 +241,102 @@ def parse_text(text: str) -> dict[str, list[str]]:
     return normalize(days)
 
 
-def next_change(ranges: list[WeekRange], zone_: tzinfo, at: datetime) -> datetime | None:
-    """The next instant after `at` when the person starts or stops working (None if never).
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
+_WEEK = timedelta(weeks=1)
+# The search goes a stride at a time, at most _SEARCH_STRIDES * _STRIDE_SECONDS (36 days):
+# a weekly schedule with any range comes round within 8 days, or 15 if a DST gap swallows a
+# whole range one week. Per stride, one offset lookup tells whether the zone changes offset
+# (then bisected to the second). In tzdata no two offset changes since 1970 are under 6 days
+# apart, so a change and its undoing never hide inside one 2-day stride.
+_STRIDE_SECONDS = 2 * 86_400
+_SEARCH_STRIDES = 18
 
-    Found by stepping through local week boundaries; each candidate is converted with
-    zoneinfo (fold=0), so a boundary inside a DST gap lands just after the gap.
-    """
-    if not ranges:
-        return None
-    local = at.astimezone(zone_)
-    monday = (local - timedelta(days=local.weekday())).date()
-    boundaries = sorted({r.start for r in ranges} | {r.end for r in ranges})
-    for week in range(0, 3):
-        week_start = monday + timedelta(weeks=week)
-        for minute in boundaries:
-            naive = datetime.combine(week_start, time(0)) + timedelta(minutes=minute)
-            candidate = naive.replace(tzinfo=zone_)
-            if candidate > at:
-                return candidate
+
+def _offset_at(zone_: tzinfo, posix_seconds: int) -> timedelta | None:
+    return datetime.fromtimestamp(posix_seconds, zone_).utcoffset()
+
+
+def _first_mark(
+    ranges: list[WeekRange],
+    marks: list[timedelta],
+    zone_: tzinfo,
+    start: datetime,
+    end: datetime,
+    offset: timedelta,
+    working: bool,
+) -> datetime | None:
+    """The first instant in [start, end), a stretch with one UTC offset, at which the wall
+    clock reaches one of the marks (range edges, from local Monday 00:00) and
+    is_working == working. With one offset the wall clock runs evenly, so each mark is
+    reached at most once, at exact timedelta arithmetic (no float rounding to the minute)."""
+    wall = (start + offset).replace(tzinfo=None)
+    since_monday = wall - datetime.combine(wall.date() - timedelta(days=wall.weekday()), time(0))
+    reached = sorted(start + (mark - since_monday) % _WEEK for mark in marks)
+    for instant in reached:
+        if instant >= end:
+            break
+        if is_working(ranges, zone_, instant) == working:
+            return instant
     return None
+
+
+def next_instant(
+    ranges: Iterable[WeekRange], zone_: tzinfo, at: datetime, *, working: bool
+) -> datetime | None:
+    """The first instant t >= `at` with is_working(ranges, zone_, t) == working (in UTC), or
+    None if there is none within a few weeks (no ranges, or working around the clock).
+
+    is_working reads the local wall minute, which changes only when the wall clock reaches a
+    new minute or the zone changes offset. So besides `at`, the answer is an instant at which
+    the wall clock reaches a range edge under the offset then in force (each pass of the
+    repeated hour when clocks go back), or an offset change itself: a range starting inside a
+    DST gap begins at the end of the gap, not at its fold=0 conversion. Each candidate is
+    checked with is_working, in time order, so is_working stays the definition.
+    """
+    ranges = list(ranges)
+    if is_working(ranges, zone_, at) == working:
+        return at.astimezone(UTC)
+    if not ranges or ranges == [WeekRange(0, MINUTES_PER_WEEK)]:
+        return None  # the answer never changes
+    # Between offset changes the wall clock runs evenly, so working begins only as it reaches
+    # a range start, and stops only at a range end (Sunday 24:00 is Monday 00:00).
+    edges = {(r.start if working else r.end) % MINUTES_PER_WEEK for r in ranges}
+    marks = [timedelta(minutes=m) for m in edges]
+    start = at.astimezone(UTC)
+    # Whole POSIX seconds: tzdata changes offsets on whole seconds, so `lo` has start's offset.
+    lo = (start - _EPOCH) // _SECOND
+    offset = _offset_at(zone_, lo)
+    for _ in range(_SEARCH_STRIDES):
+        hi = lo + _STRIDE_SECONDS
+        hi_offset = _offset_at(zone_, hi)
+        if hi_offset != offset:
+            a = lo  # invariant: offset(a) == offset != offset(hi)
+            while hi - a > 1:
+                mid = (a + hi) // 2
+                if _offset_at(zone_, mid) == offset:
+                    a = mid
+                else:
+                    hi = mid
+            hi_offset = _offset_at(zone_, hi)
+        end = _EPOCH + hi * _SECOND
+        found = _first_mark(ranges, marks, zone_, start, end, offset, working)
+        if found is not None:
+            return found
+        # At an offset change the wall clock jumps, possibly straight into (or out of) a range.
+        if hi_offset != offset and is_working(ranges, zone_, end) == working:
+            return end
+        start, lo, offset = end, hi, hi_offset
+    return None
+
+
+def next_start(ranges: Iterable[WeekRange], zone_: tzinfo, at: datetime) -> datetime | None:
+    """The first instant at or after `at` at which the person is working (UTC; None if never)."""
+    return next_instant(ranges, zone_, at, working=True)
+
+
+def next_change(ranges: Iterable[WeekRange], zone_: tzinfo, at: datetime) -> datetime | None:
+    """The next instant after `at` when the person starts or stops working (UTC; None if
+    never), as is_working sees it: a range ending inside a DST gap stops at the gap, and the
+    repeated hour when clocks go back is lived through twice."""
+    return next_instant(ranges, zone_, at, working=not is_working(ranges, zone_, at))

@@ -525,10 +525,11 @@ def _ranges(working_hours: dict) -> list[hours_math.WeekRange]:
 
 
 def _queue_invitations(users: Sequence[AbstractBaseUser]) -> None:
-    from .tasks import send_invitation
+    from .tasks import enqueue_invitations
 
     ids = [user.pk for user in users if not user.has_usable_password()]
-    transaction.on_commit(lambda: [send_invitation.delay(pk) for pk in ids])
+    if ids:
+        transaction.on_commit(lambda: enqueue_invitations(ids))
 
 
 def _people_changes(people: Sequence[CleanPerson], memberships: int) -> dict:

@@ -127,6 +127,10 @@ class OrgSettings(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        verbose_name = "org settings"
+        verbose_name_plural = "org settings"
+
     def __str__(self) -> str:
         return "Org settings"
 

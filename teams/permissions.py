@@ -55,9 +55,17 @@ def is_team_lead(user, team) -> bool:
     return team.pk in cache
 
 
+@rules.predicate
+def is_active_person(user, person) -> bool:
+    return person is None or bool(getattr(person, "is_active", False))
+
+
+# People who left: managers and admins (marked as having left); for anyone else they are gone.
+sees_people_who_left = is_org_manager
+
 # Directory: everyone signed in reads people and teams.
 rules.add_perm("teams.view_directory", is_person)
-rules.add_perm("teams.view_person", is_person)
+rules.add_perm("teams.view_person", is_person & (is_active_person | sees_people_who_left))
 rules.add_perm("teams.view_team", is_person)
 # Contact details (email, phone): yourself, or an admin. Split in two so that lists can ask
 # the viewer-only half once (contact_visibility below) instead of the whole rule per row.
@@ -67,6 +75,7 @@ rules.add_perm("teams.view_contact", sees_every_contact | (is_person & is_self))
 rules.add_perm("teams.change_profile", is_person & (is_self | is_org_admin))
 # People and roles: admins only.
 rules.add_perm("teams.add_person", is_org_admin)
+rules.add_perm("teams.invite_person", is_org_admin)
 rules.add_perm("teams.change_org_role", is_org_admin)
 rules.add_perm("teams.deactivate_person", is_org_admin & ~is_self)
 # Removing someone's second factors (lost phone): admins, never for themselves.

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import LocalStatusCache
+from .timefmt import fmt_weekday_time
 from .zones import country_name
 
 # A slug reverse() would pass through unchanged (and escape() too); anything else is reversed.
@@ -55,8 +56,8 @@ def directory_rows_html(
         shown_time = times.get(row["time_zone"])
         if shown_time is None:
             shown_time = times[row["time_zone"]] = (
-                status.local_time.strftime("%H:%M %a"),
-                escape(status.zone_abbrev),
+                fmt_weekday_time(status.local_time),
+                escape(status.utc_offset),
             )
         teams = ", ".join(
             f'<a href="{urls.team(m["slug"])}">{escape(m["name"])}</a>'

@@ -9,6 +9,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection
 from django.db.models import Count, F, Prefetch, Q, QuerySet, TextField
@@ -17,7 +18,17 @@ from django.db.models.functions import Cast
 
 from . import caching
 from . import hours as hours_math
-from .models import Membership, MfaPolicy, OrgRole, OrgSettings, Profile, Team, WorkingInterval
+from .models import (
+    AuditEvent,
+    Membership,
+    MfaPolicy,
+    OrgRole,
+    OrgSettings,
+    Profile,
+    Team,
+    WorkingInterval,
+)
+from .timefmt import fmt_offset
 from .zones import zoneinfo
 
 User = get_user_model()
@@ -29,7 +40,7 @@ class LocalStatus:
 
     local_time: datetime
     working: bool
-    zone_abbrev: str
+    utc_offset: str  # "UTC+08:00" (timefmt.fmt_offset); abbreviations are ambiguous
 
     @property
     def probably_asleep(self) -> bool:
@@ -46,7 +57,7 @@ def person_local_status(profile: Profile, *, at: datetime) -> LocalStatus:
     return LocalStatus(
         local_time=local,
         working=hours_math.is_working(ranges, tz, at),
-        zone_abbrev=local.tzname() or "",
+        utc_offset=fmt_offset(local),
     )
 
 
@@ -147,6 +158,7 @@ def people_filtered(
     country: str = "",
     working_at: datetime | None = None,
     include_left: bool = False,
+    not_signed_in: bool = False,
 ) -> QuerySet:
     """People with a profile matching the directory's filters, in directory order (display
     name, then id), with no joins or prefetches chosen: person_rows() reads a page of it as
@@ -167,6 +179,9 @@ def people_filtered(
         conditions.append(Q(profile__country=country.upper()))
     if working_at is not None:
         conditions.append(Q(profile__in=working_profile_ids(working_at)))
+    if not_signed_in:
+        # Never chose a password: what an invitation is for.
+        conditions.append(Q(password__startswith=UNUSABLE_PASSWORD_PREFIX))
     return User.objects.filter(*conditions).order_by("profile__display_name", "pk")
 
 
@@ -200,6 +215,20 @@ def team_choices() -> list[tuple[int, str]]:
         caching.TEAMS,
         "choices",
         lambda: list(Team.objects.order_by("name", "pk").values_list("pk", "name")),
+    )
+
+
+def invitation_sent_at(person: AbstractBaseUser) -> datetime | None:
+    """When `person` was last sent an invitation (from the audit log), or None."""
+    return (
+        AuditEvent.objects.filter(
+            action="person.invite",
+            target_type=person._meta.label_lower,
+            target_id=str(person.pk),
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
     )
 
 
@@ -438,14 +467,18 @@ class LocalStatusCache:
 
     def __init__(self, at: datetime):
         self.at = at
-        self._local: dict[str, tuple[datetime, int]] = {}
+        self._local: dict[str, tuple[datetime, int, str]] = {}
 
     def status(self, time_zone: str, week_ranges) -> LocalStatus:
         """`week_ranges` as complete_rows() gives them."""
         cached = self._local.get(time_zone)
         if cached is None:
             local = self.at.astimezone(zoneinfo(time_zone))
-            cached = self._local[time_zone] = (local, hours_math.week_minute(local))
-        local, minute = cached
+            cached = self._local[time_zone] = (
+                local,
+                hours_math.week_minute(local),
+                fmt_offset(local),
+            )
+        local, minute, offset = cached
         working = hours_math.covers(week_ranges, minute)
-        return LocalStatus(local_time=local, working=working, zone_abbrev=local.tzname() or "")
+        return LocalStatus(local_time=local, working=working, utc_offset=offset)

@@ -199,9 +199,7 @@ def person_create(
             changes={"username": username, "org_role": org_role, "time_zone": time_zone},
         )
     if send_invite and not password:
-        from .tasks import send_invitation
-
-        transaction.on_commit(lambda: send_invitation.delay(user.pk))
+        _queue_invitations([user.pk])
     return user
 
 
@@ -291,6 +289,56 @@ def person_change(
     if org_role is not None:
         profile = person_set_org_role(actor=actor, person=person, org_role=org_role)
     return profile
+
+
+def _invite_refusal(person: AbstractBaseUser) -> str | None:
+    """Why `person` cannot be sent an invitation, or None when they can."""
+    name = person.profile.display_name
+    if not person.is_active:
+        return f"{name} has left; reactivate them before inviting them."
+    if not person.email:
+        return f"{name} has no e-mail address to send an invitation to."
+    if person.has_usable_password():
+        return (
+            f"{name} has already chosen a password; they can use “Forgot your password?” "
+            "on the sign-in page."
+        )
+    return None
+
+
+@transaction.atomic
+def person_invite(*, actor: Actor, person: AbstractBaseUser) -> None:
+    """(Re)send `person` the e-mail that lets them choose a password and sign in. Only for
+    people who have never chosen one: anyone else is refused with the reason."""
+    refusal = _invite_refusal(person)
+    if refusal:
+        raise ValidationError({"person": refusal})
+    audit_record(actor=actor, action="person.invite", target=person)
+    _queue_invitations([person.pk])
+
+
+@transaction.atomic
+def people_invite(
+    *, actor: Actor, people: list[AbstractBaseUser]
+) -> tuple[list[AbstractBaseUser], list[tuple[AbstractBaseUser, str]]]:
+    """Invite each of `people` who can be invited; returns (invited, [(skipped, reason)])."""
+    invited, skipped = [], []
+    for person in people:
+        refusal = _invite_refusal(person)
+        if refusal:
+            skipped.append((person, refusal))
+        else:
+            invited.append(person)
+            audit_record(actor=actor, action="person.invite", target=person)
+    _queue_invitations([person.pk for person in invited])
+    return invited, skipped
+
+
+def _queue_invitations(user_ids: list[int]) -> None:
+    if user_ids:
+        from .tasks import enqueue_invitations
+
+        transaction.on_commit(lambda: enqueue_invitations(user_ids))
 
 
 @transaction.atomic

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
+
+from .links import absolute_url
+
+log = logging.getLogger(__name__)
+
+
+def enqueue_invitations(user_ids: list[int]) -> None:
+    """Start one sending task per person after commit. A broker outage must not turn the
+    committed write into a server error: the admin can press "Resend" later."""
+    for pk in user_ids:
+        try:
+            send_invitation.delay(pk)
+        except Exception:  # noqa: BLE001 - logged; the invitation can be sent again
+            log.warning("could not enqueue the invitation of person %s", pk)
 
 
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=30)
@@ -26,14 +42,18 @@ def send_invitation(user_id: int) -> bool:
         "account_reset_password_from_key",
         kwargs={"uidb36": user_pk_to_url_str(user), "key": key},
     )
-    link = settings.SITE_URL.rstrip("/") + path
+    link = absolute_url(path)
     send_mail(
         subject="You have been invited to Baton",
         message=(
             f"Hello {user.first_name or user.username},\n\n"
-            f"An administrator created a Baton account for you (username: {user.username}).\n"
+            "You have been invited to Baton, where your company keeps who owns what, who is\n"
+            "on call and the notes each shift leaves for the next.\n\n"
+            f"Your username: {user.username}\n"
             f"Choose your password here: {link}\n\n"
-            "After signing in you may be asked to set up an authenticator app.\n"
+            "The link works once and expires in a few days; ask an administrator to resend\n"
+            "it if it has. After choosing a password you are signed in; if your role needs\n"
+            "two-factor authentication, Baton then helps you set up an authenticator app.\n"
         ),
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],

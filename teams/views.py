@@ -4,6 +4,7 @@ teams.selectors, write through teams.services and check rules permissions object
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -13,13 +14,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from . import hours as hours_math
+from . import panels, selectors, services
 from . import render as render_rows
-from . import selectors, services
 from .audit import Actor
 from .forms import (
     AuditFilterForm,
@@ -35,6 +37,7 @@ from .forms import (
 )
 from .models import AuditEvent, Membership, Team
 from .permissions import contact_visibility, require, rule_allows
+from .timefmt import fmt_span
 from .zones import zoneinfo
 
 User = get_user_model()
@@ -74,15 +77,6 @@ def _get_person(pk: int):
         raise Http404("No such person.") from exc
 
 
-def _fmt_span(start: datetime, end: datetime) -> str:
-    """'Mon 09:00–17:00', 'Mon 16:00–24:00' or 'Sat 22:00 – Sun 06:00'."""
-    if end.date() == start.date():
-        return f"{start:%a %H:%M}–{end:%H:%M}"
-    if end.time() == time(0) and end.date() == start.date() + timedelta(days=1):
-        return f"{start:%a %H:%M}–24:00"
-    return f"{start:%a %H:%M} – {end:%a %H:%M}"
-
-
 def _week_in_zones(profile, viewer_zone: ZoneInfo, *, now: datetime) -> list[dict]:
     """This week's working ranges in the person's zone and the same instants in the viewer's."""
     person_zone = zoneinfo(profile.time_zone)
@@ -95,8 +89,9 @@ def _week_in_zones(profile, viewer_zone: ZoneInfo, *, now: datetime) -> list[dic
         end = (monday + timedelta(minutes=week_range.end)).replace(tzinfo=person_zone)
         rows.append(
             {
-                "theirs": _fmt_span(start, end),
-                "yours": _fmt_span(start.astimezone(viewer_zone), end.astimezone(viewer_zone)),
+                # A weekly pattern: 'Mon 09:00–17:00', no dates.
+                "theirs": fmt_span(start, end, dates=False),
+                "yours": fmt_span(start, end, viewer_zone, dates=False),
             }
         )
     return rows
@@ -134,6 +129,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "working_count": selectors.people_filtered(working_at=now).count(),
         "people_count": selectors.people_directory_count(),
         "teammates": teammates,
+        "panels": panels.render("dashboard", request),  # e.g. oncall's "your next shift"
     }
     return render(request, "teams/dashboard.html", context)
 
@@ -141,18 +137,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # --- people ----------------------------------------------------------------------------------
 
 
+def _directory_filters(form: DirectoryFilterForm, *, can_invite: bool) -> dict:
+    filters = dict(_valid_filters(form))
+    if not can_invite:
+        filters.pop("not_signed_in", None)  # who has a password is an admin's business
+    return filters
+
+
+def _people_query(filters: dict, *, now: datetime) -> dict:
+    """people_filtered()'s arguments for the directory's valid filters."""
+    return {
+        "q": (filters.get("q") or "").strip(),
+        "team": filters.get("team"),
+        "country": filters.get("country") or "",
+        "working_at": now if filters.get("working_now") else None,
+        "not_signed_in": bool(filters.get("not_signed_in")),
+    }
+
+
 @require_safe
 def people_directory(request: HttpRequest) -> HttpResponse:
     require(request.user, "teams.view_directory")
     now = timezone.now()
     form = DirectoryFilterForm(request.GET or None, teams=selectors.team_choices())
-    filters = _valid_filters(form)
-    queryset = selectors.people_filtered(
-        q=(filters.get("q") or "").strip(),
-        team=filters.get("team"),
-        country=filters.get("country") or "",
-        working_at=now if filters.get("working_now") else None,
-    )
+    can_invite = request.user.has_perm("teams.invite_person")
+    filters = _directory_filters(form, can_invite=can_invite)
+    queryset = selectors.people_filtered(**_people_query(filters, now=now))
     if filters.get("working_now"):
         # Each query with "working now" walks the interval index once: take the matching ids
         # in order with one query, then count and page from that list.
@@ -162,7 +172,7 @@ def people_directory(request: HttpRequest) -> HttpResponse:
         rows = selectors.person_rows_in_order(list(page.object_list))
     else:
         paginator = Paginator(selectors.person_rows(queryset), PAGE_SIZE)
-        if not any(filters.get(name) for name in ("q", "team", "country")):
+        if not any(filters.get(name) for name in ("q", "team", "country", "not_signed_in")):
             paginator.count = selectors.people_directory_count()  # a cached_property: preset
         page = paginator.get_page(request.GET.get("page"))
         rows = list(page.object_list)
@@ -179,6 +189,8 @@ def people_directory(request: HttpRequest) -> HttpResponse:
             can_contact=contact_visibility(viewer),
         ),
         "query": query.urlencode(),
+        "can_invite": can_invite,
+        "invite_filters": filters if can_invite and filters.get("not_signed_in") else None,
     }
     # A history restore (back button after htmx pushed the URL) needs the whole page.
     partial = bool(request.htmx) and not request.htmx.history_restore_request
@@ -190,8 +202,10 @@ def people_directory(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "teams.view_directory")
     person = _get_person(pk)
-    require(request.user, "teams.view_person", person)
+    if not request.user.has_perm("teams.view_person", person):
+        raise Http404("No such person.")  # a leaver, to someone who may not see leavers: as the API
     now = timezone.now()
     profile = person.profile
     viewer_zone = _viewer_zone(request)
@@ -217,11 +231,22 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change_role": request.user.has_perm("teams.change_org_role", person),
         "can_deactivate": rule_allows(request.user, "teams.deactivate_person", person),
         "can_reset_mfa": can_reset_mfa,
+        "invitation": _invitation_state(request.user, person),
         # Asked only for admins (who may reset them): one query nobody else pays for.
         "second_factors": selectors.second_factors(person) if can_reset_mfa else [],
         "role_form": OrgRoleForm(initial={"org_role": profile.org_role}),
     }
     return render(request, "teams/person_detail.html", context)
+
+
+def _invitation_state(viewer, person) -> dict | None:
+    """For admins, on the page of someone who has not chosen a password yet: when the last
+    invitation went out (None if never). None when there is nothing to offer."""
+    if not person.is_active or person.has_usable_password():
+        return None
+    if not rule_allows(viewer, "teams.invite_person", person):
+        return None
+    return {"sent_at": selectors.invitation_sent_at(person)}
 
 
 def _profile_edit(request: HttpRequest, person) -> HttpResponse:
@@ -263,6 +288,43 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _profile_edit(request, _get_person(pk))
+
+
+@require_POST
+def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    person = _get_person(pk)
+    require(request.user, "teams.invite_person", person)
+    _service_action(
+        request,
+        lambda: services.person_invite(actor=Actor.from_request(request), person=person),
+        f"An invitation was sent to {person.profile.display_name} at {person.email}.",
+    )
+    return redirect("person-detail", pk=pk)
+
+
+@require_POST
+def people_invite(request: HttpRequest) -> HttpResponse:
+    """The directory's bulk action: invite everyone its current filters list who has not
+    signed in yet (the form repeats those filters in hidden fields)."""
+    require(request.user, "teams.invite_person")
+    form = DirectoryFilterForm(request.POST, teams=selectors.team_choices())
+    filters = _directory_filters(form, can_invite=True)
+    filters["not_signed_in"] = True
+    people = list(selectors.people_directory(**_people_query(filters, now=timezone.now())))
+    invited, skipped = services.people_invite(actor=Actor.from_request(request), people=people)
+    if invited:
+        messages.success(
+            request,
+            f"Invitations sent to {len(invited)} {'person' if len(invited) == 1 else 'people'}.",
+        )
+    for _person, reason in skipped[:5]:
+        messages.warning(request, reason)
+    if len(skipped) > 5:
+        messages.warning(request, f"{len(skipped) - 5} more were skipped.")
+    if not invited and not skipped:
+        messages.info(request, "Nobody in this list needs an invitation.")
+    query = {k: v for k, v in request.POST.items() if k in form.fields and v}
+    return redirect(f"{reverse('people-directory')}?{urlencode(query)}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -429,6 +491,7 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
         "can_edit": request.user.has_perm("teams.change_team", team),
         "add_form": add_form or (MemberAddForm() if can_manage else None),
         "role_choices": MemberRoleForm.base_fields["role"].choices,
+        "panels": panels.render("team", request, team=team),  # e.g. oncall's schedules
     }
     return render(request, "teams/team_detail.html", context, status=status)
 

@@ -3,6 +3,7 @@ zoneinfo). Pure functions, cached: the lists never change while a process runs."
 
 from __future__ import annotations
 
+import difflib
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -19,10 +20,45 @@ def is_valid_zone(name: str) -> bool:
     return isinstance(name, str) and name in valid_zone_names() and name != "localtime"
 
 
+def closest_zone(name: str) -> str | None:
+    """The common zone nearest to a mistyped one ('Europe/Londn' -> 'Europe/London'), by
+    difflib over pytz.common_timezones, case and spaces ignored; a bare city ('manila') is
+    matched against the zones' cities. None when nothing is close."""
+    text = (name or "").strip()[:64].replace(" ", "_").lower()
+    if not text:
+        return None
+    by_lower = _common_by_lower()
+    found = difflib.get_close_matches(text, list(by_lower), n=1, cutoff=0.75)
+    if found:
+        return by_lower[found[0]]
+    by_city = _common_by_city()
+    found = difflib.get_close_matches(text.rsplit("/", 1)[-1], list(by_city), n=1, cutoff=0.85)
+    return by_city[found[0]] if found else None
+
+
+@lru_cache(maxsize=1)
+def _common_by_lower() -> dict[str, str]:
+    return {z.lower(): z for z in pytz.common_timezones}
+
+
+@lru_cache(maxsize=1)
+def _common_by_city() -> dict[str, str]:
+    # The first zone of a city name wins (a city name is nearly always one zone).
+    out: dict[str, str] = {}
+    for z in pytz.common_timezones:
+        out.setdefault(z.rsplit("/", 1)[-1].lower(), z)
+    return out
+
+
 def zone_error(name: str) -> str:
+    """The message for a zone we do not know, in plain words, with the nearest one if any."""
+    shown = name if len(name) <= 64 else name[:61] + "..."
+    suggestion = closest_zone(name)
+    if suggestion:
+        return f"'{shown}' is not a time zone we know. Did you mean {suggestion}?"
     return (
-        f"'{name}' is not an IANA time zone. Use a name such as Europe/London or "
-        "America/Sao_Paulo (the list is pytz.common_timezones)."
+        f"'{shown}' is not a time zone we know. Use a region and city name such as "
+        "Europe/London or America/Sao_Paulo."
     )
 
 

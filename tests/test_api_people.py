@@ -154,7 +154,7 @@ def test_filters(member_client, member, tokyo):
         assert names(working_now="false") == ["bia", "kenji"]
 
 
-def test_include_left_is_for_admins_only(member_client, admin_client, tokyo):
+def test_include_left_is_for_managers_and_admins_only(member_client, admin_client, tokyo):
     from teams.services import person_deactivate
     from tests.factories import SYSTEM
 

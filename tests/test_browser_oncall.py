@@ -51,14 +51,23 @@ def test_follow_the_sun_gap_filled_by_an_override(page):
     for zone in ("Asia/Manila", "Europe/London", "America/New_York"):
         assert fts.locator(f"input[value='{zone}']").count() == 1
     preview = page.locator("#fts-preview")
-    assert preview.locator(".gap-item").count() >= 1
+    # The coverage leads the page: the default regions hand over around the clock.
+    assert "%" in page.locator("#fts-coverage").inner_text()
     before = preview.locator("#fts-summary").inner_text()
-    # Dropping London's row refreshes the preview (htmx) with less coverage.
+    # Dropping London's row refreshes the preview (htmx) with less coverage, and the coverage
+    # at the top with it: London's hours are now a gap.
     fts.locator("tr[data-region='Europe/London'] input[type=checkbox][name$='_on']").uncheck()
     page.wait_for_function(
         "(before) => document.querySelector('#fts-summary').innerText !== before", arg=before
     )
+    assert preview.locator(".gap-item").count() >= 1
     assert "UTC" in preview.locator("#fts-gaps").inner_text()
+    assert "h a week with nobody on call" in page.locator("#fts-coverage").inner_text()
+    # A bar shows its tooltip on keyboard focus: the full name, both zones with offsets.
+    preview.locator("g.seg:not(.gap)").first.focus()
+    tip = page.locator("#bar-tip")
+    tip.wait_for(state="visible")
+    assert "their local time" in tip.inner_text() and ", UTC" in tip.inner_text()
     fts.locator("#fts-create").click()
     page.wait_for_url(lambda url: url.rstrip("/").split("/")[-1].isdigit())
     schedule = Schedule.objects.get(name="Sunrise on call")

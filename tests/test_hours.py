@@ -107,6 +107,28 @@ def test_next_change():
     )
 
 
+def test_next_change_when_a_range_ends_inside_a_dst_gap():
+    # 29 Mar 2026 London skips 01:00-02:00 GMT: Sun 00:00-01:30 stops at the jump (01:00
+    # UTC), not at 01:30 read with fold=0 (01:30 UTC, when it is already 02:30 BST).
+    london = ZoneInfo("Europe/London")
+    ranges = hours.week_ranges(hours.normalize({"sun": ["00:00-01:30"]}))
+    at = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    assert hours.next_change(ranges, london, at) == datetime(2026, 3, 29, 1, 0, tzinfo=UTC)
+
+
+def test_next_change_ignores_the_week_seam_and_round_the_clock_hours():
+    london = ZoneInfo("Europe/London")
+    overnight = hours.week_ranges(hours.normalize({"sun": ["22:00-06:00"]}))
+    sunday_night = datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
+    # Monday 00:00 splits the range in two but changes nothing: they stop at 06:00.
+    assert hours.next_change(overnight, london, sunday_night) == datetime(
+        2026, 11, 30, 6, 0, tzinfo=UTC
+    )
+    always = hours.week_ranges({day: ["00:00-24:00"] for day in hours.DAY_KEYS})
+    assert hours.next_change(always, london, sunday_night) is None
+    assert hours.next_change([], london, sunday_night) is None
+
+
 interval = st.tuples(st.integers(0, 23), st.sampled_from([0, 15, 30, 45])).map(
     lambda hm: f"{hm[0]:02d}:{hm[1]:02d}"
 )
@@ -175,7 +197,7 @@ def test_probably_asleep_is_off_hours_at_local_night():
     manila = ZoneInfo("Asia/Manila")
 
     def status(hour, minute=0, working=False):
-        return LocalStatus(datetime(2026, 1, 7, hour, minute, tzinfo=manila), working, "PST")
+        return LocalStatus(datetime(2026, 1, 7, hour, minute, tzinfo=manila), working, "UTC+08:00")
 
     assert status(22, 0).probably_asleep and status(3).probably_asleep
     assert status(6, 59).probably_asleep and not status(7, 0).probably_asleep

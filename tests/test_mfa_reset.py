@@ -47,7 +47,7 @@ def test_admin_resets_second_factors_signs_out_audits_and_notifies(
     event = AuditEvent.objects.get(action="person.mfa_reset")
     assert event.actor_id == admin_user.pk and event.target_id == str(manny.pk)
     notice = Notification.objects.get(recipient=manny, kind="accounts.mfa_reset")
-    assert notice.urgency == "urgent" and "ada" in notice.body
+    assert notice.urgency == "urgent" and "Ada Admin" in notice.body  # display name
     page = admin_client.get(f"/people/{manny.pk}/").content.decode()
     assert "not set up" in page and "Reset two-factor" not in page
     # A second reset finds nothing to remove: nothing recorded, nobody notified again.

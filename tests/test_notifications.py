@@ -158,7 +158,19 @@ def test_muted_kind_is_recorded_read_but_not_sent(awake, django_capture_on_commi
     assert mail.outbox == []
 
 
-def test_urgent_escalations_cannot_be_muted(awake, django_capture_on_commit_callbacks):
+@pytest.fixture
+def escalation_page_kind():
+    """The escalations app will register its page kind as unmutable; stand in for it."""
+    from notifications import kinds
+
+    kinds.register_kind("escalation.page", "Urgent escalation pages", unmutable=True)
+    yield
+    kinds.unregister_kind("escalation.page")
+
+
+def test_urgent_escalations_cannot_be_muted(
+    awake, escalation_page_kind, django_capture_on_commit_callbacks
+):
     services.mute_add(actor=SYSTEM, person=awake, kind="escalation.page")
     with django_capture_on_commit_callbacks(execute=True):
         (urgent,) = services.notify(
@@ -307,7 +319,38 @@ def test_team_webhook_gets_one_delivery_per_event(db, settings):
         url="http://127.0.0.1:9/hook",
     )
     services.notify(
-        recipients=members, kind="handoffs.note", title="Handoff", idempotency_key="handoff:1"
+        recipients=members,
+        kind="handoffs.note",
+        title="Handoff",
+        idempotency_key="handoff:1",
+        team=team,
+    )
+    assert Delivery.objects.filter(webhook=hook).count() == 1
+
+
+def test_team_webhook_gets_only_its_teams_events(db, settings):
+    """A personal notification never reaches a team's channel; another team's event neither."""
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    lead = PersonFactory(working_hours=ALWAYS)
+    member = PersonFactory(working_hours=ALWAYS)
+    team, other = TeamFactory(), TeamFactory()
+    add_member(team, lead, role="lead")
+    add_member(team, member)
+    add_member(other, member)
+    hook = services.webhook_create(
+        actor=Actor.system(user=lead),
+        owner=lead,
+        team=team,
+        name="Team",
+        url="http://127.0.0.1:9/h",
+    )
+    services.notify(recipients=[member], kind="accounts.mfa_reset", title="x", idempotency_key="p")
+    services.notify(
+        recipients=[member], kind="oncall.override", title="y", idempotency_key="o", team=other
+    )
+    assert not Delivery.objects.filter(webhook=hook).exists()
+    services.notify(
+        recipients=[member], kind="oncall.override", title="z", idempotency_key="t", team=team.pk
     )
     assert Delivery.objects.filter(webhook=hook).count() == 1
 
@@ -391,7 +434,7 @@ def test_api_rules_and_unknown_channel(awake, awake_client):
 
 def test_api_mutes(awake, awake_client):
     response = awake_client.post(
-        "/api/v1/notification-mutes/", {"kind": "chat.mention"}, content_type="application/json"
+        "/api/v1/notification-mutes/", {"kind": "oncall.override"}, content_type="application/json"
     )
     assert response.status_code == 201
     assert (
@@ -401,9 +444,9 @@ def test_api_mutes(awake, awake_client):
         == 400
     )
     assert [m["kind"] for m in awake_client.get("/api/v1/notification-mutes/").json()] == [
-        "chat.mention"
+        "oncall.override"
     ]
-    assert awake_client.delete("/api/v1/notification-mutes/chat.mention/").status_code == 204
+    assert awake_client.delete("/api/v1/notification-mutes/oncall.override/").status_code == 204
     assert not KindMute.objects.exists()
 
 
@@ -554,7 +597,7 @@ def test_settings_page_saves_rules_mutes_and_tests(
         awake_client.post("/notifications/settings/mutes/", {"kind": "Bad Kind"}).status_code == 400
     )
     assert (
-        awake_client.post("/notifications/settings/mutes/", {"kind": "chat.mention"}).status_code
+        awake_client.post("/notifications/settings/mutes/", {"kind": "oncall.override"}).status_code
         == 302
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -627,9 +670,11 @@ def test_notify_interface_is_keyword_only_and_stable():
         "urgency",
         "idempotency_key",
         "actor",
+        "team",
     ]
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in params.values())
     assert params["urgency"].default == "normal" and params["actor"].default is None
+    assert params["team"].default is None  # personal unless addressed to a team
 
 
 def test_held_digest_is_skipped_for_someone_who_left(db, django_capture_on_commit_callbacks):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import Client
 from icalendar import Calendar
 
@@ -19,7 +22,8 @@ fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 
 def _path(url: str) -> str:
-    return url.split("testserver", 1)[1]
+    assert url.startswith(settings.SITE_URL.rstrip("/") + "/ical/")  # the public address
+    return urlsplit(url).path
 
 
 def test_person_feed_parses_and_lists_my_shifts(world):
@@ -93,3 +97,25 @@ def test_schedule_feed_via_api_needs_read_access(world):
     assert Client().get(_path(response.json()["url"])).status_code == 200
     assert world.client(world.ana).delete(f"/api/v1/schedules/{sid}/ical/").status_code == 204
     assert Client().get(_path(response.json()["url"])).status_code == 404
+
+
+def test_feed_uids_survive_a_new_site_address_and_links_follow_it(world, settings):
+    """A calendar client keys events by UID: a new BATON_SITE_URL must not duplicate them,
+    while the events' links move to the new address."""
+    world.daily_layer(people=[world.ana, world.bo])
+    feed, _raw = services.ical_token_regenerate(actor=SYSTEM, owner=world.ana)
+    feed = IcalFeed.objects.select_related("owner__profile").get(pk=feed.pk)
+    from oncall.ical import feed_calendar
+
+    def events():
+        with time_machine.travel(utc(2026, 11, 3), tick=False):
+            return list(feed_calendar(feed).walk("VEVENT"))
+
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    before = events()
+    settings.SITE_URL = "https://baton.example.com:8100"
+    after = events()
+    assert before and [str(e["UID"]) for e in before] == [str(e["UID"]) for e in after]
+    assert all(str(e["UID"]).endswith("@baton.oncall") for e in before)
+    links = [str(e["URL"]) for e in after]
+    assert all(link.startswith("https://baton.example.com:8100/schedules/") for link in links)

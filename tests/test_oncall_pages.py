@@ -4,9 +4,10 @@ validation, the follow-the-sun preset, my shifts, swaps and overrides."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -227,7 +228,7 @@ def test_bad_layer_input_writes_nothing_and_shows_field_errors(world):
     response = client.post(f"/schedules/{pk}/layers/new/", bad)
     html = response.content.decode()
     assert response.status_code == 400
-    assert "is not an IANA time zone" in html
+    assert "is not a time zone we know" in html
     assert "count must be at least 1" in html
     assert "HH:MM" in html
     assert 'id="field-time_zone"' in html and "field-error" in html
@@ -272,6 +273,9 @@ def test_layer_edit_takes_effect_from_now_and_keeps_history(world):
 # --- follow the sun -----------------------------------------------------------------------------
 
 
+QUIET_WEDNESDAY = datetime(2026, 11, 18, 12, tzinfo=UTC)  # no DST change in the next weeks
+
+
 def _fts_post(extra=None) -> dict:
     data = {
         "region_rows": "4",
@@ -295,12 +299,14 @@ def _fts_post(extra=None) -> dict:
 
 
 def test_follow_the_sun_lists_team_zones_with_counts(world):
-    html = world.client(world.lead).get(f"/schedules/{world.schedule.pk}/follow-the-sun/")
+    with time_machine.travel(QUIET_WEDNESDAY, tick=False):  # DST changes shift a handover
+        html = world.client(world.lead).get(f"/schedules/{world.schedule.pk}/follow-the-sun/")
     html = html.content.decode()
     for zone in ("Asia/Manila", "America/New_York", "Europe/London"):
         assert f'value="{zone}"' in html
     assert "2 members" in html  # Lena and Cy in London
-    assert "fts-gaps" in html  # the default regions leave the weekend open
+    # The default regions hand over to each other around the clock, every day: no gap.
+    assert 'id="fts-covered">100.0%' in html and "No gaps" in html
 
 
 def test_follow_the_sun_preview_lists_gaps_in_my_zone_and_utc(world):
@@ -339,10 +345,128 @@ def test_follow_the_sun_bad_input_writes_nothing(world):
     response = client.post(url, _fts_post({"r1_zone": "Atlantis/Deep", "r0_participants": "zed"}))
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Unknown usernames: zed" in html and "is not an IANA time zone" in html
+    assert "Unknown usernames: zed" in html and "is not a time zone we know" in html
     assert not Layer.objects.exists()
     response = client.post(url, {"region_rows": "0"})
     assert response.status_code == 400 and not Layer.objects.exists()
+
+
+SPREAD_TEAM = [  # (username, zone): eight people on three continents
+    ("sf1", "America/Los_Angeles"),
+    ("ny1", "America/New_York"),
+    ("ny2", "America/New_York"),
+    ("ld1", "Europe/London"),
+    ("be1", "Europe/Berlin"),
+    ("be2", "Europe/Berlin"),
+    ("mn1", "Asia/Manila"),
+    ("sy1", "Australia/Sydney"),
+]
+
+
+def test_follow_the_sun_defaults_to_three_regions_covering_the_whole_week(db):
+    team = TeamFactory(name="Global")
+    lead = PersonFactory(username="gl", display_name="Glo Lead", time_zone="Europe/Berlin")
+    add_member(team, lead, role="lead")
+    for username, zone in SPREAD_TEAM:
+        add_member(team, PersonFactory(username=username, time_zone=zone))
+    schedule = services.schedule_create(
+        actor=SYSTEM, team=team, name="Global", time_zone="Europe/Berlin"
+    )
+    url = f"/schedules/{schedule.pk}/follow-the-sun/"
+    with time_machine.travel(QUIET_WEDNESDAY, tick=False):
+        client = sign_in(Client(), lead)
+        response = client.get(url)
+        html = response.content.decode()
+        rows = [r for r in response.context["rows"] if r["on"]]
+        assert [(r["region"], r["zone"], r["count"]) for r in rows] == [
+            ("Asia/Pacific", "Asia/Manila", 2),
+            ("Europe/Africa", "Europe/Berlin", 4),
+            ("Americas", "America/New_York", 3),
+        ]
+        assert all(r["days"] == ["0", "1", "2", "3", "4", "5", "6"] for r in rows)
+        assert response.context["covered"] == 100.0 and response.context["gap_hours"] == 0
+        # The coverage comes first: before the explanation, the form and the week.
+        assert html.index('id="fts-coverage"') < html.index('id="fts-form"')
+        assert html.index('id="fts-coverage"') < html.index("Each region gets a layer")
+        assert 'id="fts-covered">100.0%' in html and "No gaps" in html
+        assert_csp_clean(html, url)
+
+        # Saving the defaults as they are makes the three layers.
+        post = {"region_rows": str(len(response.context["rows"]))}
+        for row in response.context["rows"]:
+            i = row["i"]
+            post.update({f"r{i}_zone": row["zone"], f"r{i}_participants": row["participants"]})
+            post.update({f"r{i}_start": row["start"], f"r{i}_end": row["end"]})
+            post[f"r{i}_days"] = row["days"]
+            if row["on"]:
+                post[f"r{i}_on"] = "1"
+        preview = client.post(url + "preview/", post, HTTP_HX_REQUEST="true")
+        fragment = preview.content.decode()
+        assert 'id="fts-coverage" class="card fts-coverage full" hx-swap-oob="true"' in fragment
+        assert "No gaps" in fragment
+        # Without the Americas, their hours show as the gap at the top.
+        preview = client.post(url + "preview/", {**post, "r2_on": ""}, HTTP_HX_REQUEST="true")
+        fragment = preview.content.decode()
+        americas = rows[2]
+        daily = (int(americas["end"][:2]) - int(americas["start"][:2])) % 24
+        assert americas["end"][2:] == americas["start"][2:] == ":00" and daily >= 6
+        assert preview.context["gap_hours"] == 7 * daily  # their hours, every day
+        assert f'id="fts-gap-hours"><strong>{7 * daily} h a week' in fragment
+        assert client.post(url, post).status_code == 302
+    layers = Layer.objects.filter(schedule=schedule).order_by("id")
+    assert [lay.versions.get().time_zone for lay in layers] == [
+        "Asia/Manila",
+        "Europe/Berlin",
+        "America/New_York",
+    ]
+    assert layers[0].versions.get().restrictions == [
+        {"days": [0, 1, 2, 3, 4, 5, 6], "start": "08:00", "end": "17:00"}
+    ]
+
+
+def test_bad_zone_messages_say_what_is_wrong_and_suggest_a_zone(world):
+    client = world.client(world.lead)
+    pk = world.schedule.pk
+    html = client.post(
+        f"/schedules/{pk}/follow-the-sun/", _fts_post({"r1_zone": "America/New_Yrok"})
+    ).content.decode()
+    expected = (
+        "&#x27;America/New_Yrok&#x27; is not a time zone we know. Did you mean America/New_York?"
+    )
+    assert expected in html and "pytz" not in html
+    html = client.post(
+        f"/schedules/{pk}/layers/new/", _layer_post(world, time_zone="Asia/Manilla")
+    ).content.decode()
+    assert "Did you mean Asia/Manila?" in html
+    # The people pages validate zones through teams: the same words.
+    me = {"display_name": "Lena", "country": "GB", "time_zone": "europe/londn"}
+    html = client.post("/me/", me).content.decode()
+    assert "is not a time zone we know. Did you mean Europe/London?" in html
+    assert not Layer.objects.exists()
+
+
+def test_schedule_bars_have_distinct_colours_full_names_and_focusable_tooltips(world):
+    team_people = [world.ana, world.bo, world.cy]
+    _layer(world, people=team_people, shift_length={"count": 1, "unit": "days"})
+    html = world.client(world.lead).get(f"/schedules/{world.schedule.pk}/").content.decode()
+    lane = re.search(r'data-lane="layer:\d+".*?</svg>', html, re.S).group(0)
+    bars = re.findall(r'<g class="seg ([^"]+)" tabindex="0" role="img" aria-label="([^"]+)"', lane)
+    assert len(bars) >= 3
+    by_name = {}
+    for css, label in bars:
+        by_name.setdefault(label.split(":")[0], set()).add(css)
+    assert set(by_name) == {"Ana", "Bo", "Cy"}
+    assert all(len(styles) == 1 for styles in by_name.values())  # one style per person
+    assert len({next(iter(s)) for s in by_name.values()}) == 3  # and three different ones
+    for (css, _label), (css_next, _next) in zip(bars, bars[1:], strict=False):
+        assert css != css_next  # neighbours differ
+    ana = next(label for _css, label in bars if label.startswith("Ana:"))
+    assert re.search(r"\(Europe/London, UTC\+0[01]:00", ana) and "their local time" in ana
+    assert "(Asia/Manila, UTC+08:00)" in ana
+    assert 'role="group" aria-label="Final lane"' in html
+    legend = re.search(r'id="legend".*?</p>', html, re.S).group(0)
+    for css in by_name.values():
+        assert f'class="swatch {next(iter(css))}"' in legend
 
 
 # --- overrides and the final lane ---------------------------------------------------------------

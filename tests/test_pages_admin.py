@@ -153,3 +153,71 @@ def test_admin_site_never_shows_a_second_factor_secret(admin_client, member):
     response = admin_client.get(f"/admin/mfa/authenticator/{authenticator.pk}/change/")
     assert response.status_code == 200
     assert secret not in response.content.decode()
+
+
+def test_admin_index_names_models_in_proper_plurals(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    for wrong in ("Deliverys", "settingss", "preferencess", "Api tokens", "Ical feeds"):
+        assert wrong not in html, wrong
+    for right in ("Deliveries", "Org settings", "On-call preferences", "API tokens"):
+        assert right in html, right
+
+
+def test_every_baton_model_has_a_plural_name():
+    """Django adds an "s"; names ending in s or y need their own plural."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.app_label not in {"teams", "accounts", "oncall", "notifications"}:
+            continue
+        name, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
+        if name.endswith(("s", "y")):
+            assert plural != f"{name}s", model
+
+
+@pytest.fixture
+def lockout(db):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    common = {"ip_address": "10.0.0.9", "user_agent": "test", "path_info": "/accounts/login/"}
+    return {
+        "accessattempt": AccessAttempt.objects.create(
+            username="mia", failures_since_start=5, get_data="", post_data="", **common
+        ),
+        "accesslog": AccessLog.objects.create(username="mia", **common),
+        "accessfailurelog": AccessFailureLog.objects.create(
+            username="mia", locked_out=True, **common
+        ),
+    }
+
+
+def test_axes_records_are_view_only(admin_client, admin_user, lockout):
+    """Lockouts are shown, never changed, added or deleted here: deleting an attempt would
+    unlock someone without an audit record."""
+    from django.contrib import admin as django_admin
+
+    request = type("Request", (), {"user": admin_user})()
+    for model_name, obj in lockout.items():
+        model_admin = django_admin.site._registry[type(obj)]
+        assert model_admin.has_view_permission(request), model_name
+        assert not model_admin.has_add_permission(request), model_name
+        assert not model_admin.has_change_permission(request, obj), model_name
+        assert not model_admin.has_delete_permission(request, obj), model_name
+        base = f"/admin/axes/{model_name}/"
+        changelist = admin_client.get(base)
+        assert changelist.status_code == 200
+        # No bulk actions: not "delete selected", not axes' "clean up expired attempts".
+        assert 'name="action"' not in changelist.content.decode(), model_name
+        page = admin_client.get(f"{base}{obj.pk}/change/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert 'name="_save"' not in html and "deletelink" not in html, model_name
+        assert admin_client.get(f"{base}add/").status_code == 403
+        assert admin_client.post(f"{base}{obj.pk}/change/", {"username": "x"}).status_code == 403
+        assert admin_client.get(f"{base}{obj.pk}/delete/").status_code == 403
+        assert admin_client.post(f"{base}{obj.pk}/delete/", {"post": "yes"}).status_code == 403
+        assert admin_client.post(
+            base, {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"}
+        ).status_code in (200, 302)
+        assert type(obj).objects.filter(pk=obj.pk).exists(), model_name
+    assert lockout["accessattempt"].__class__.objects.get().username == "mia"

@@ -54,8 +54,9 @@ def test_directory_lists_people_with_local_time_and_badge(member_client, people)
     assert 'id="directory-results"' in html
     assert 'name="working_now"' in html and 'for="id_working_now"' in html
     assert _names(response) == {"Ana Reyes", "Bob Stone", "Cat Lee", "Mia Member"}
-    assert "18:00 Wed" in html and "PST" in html  # Ana in Manila
-    assert "05:00 Wed" in html and "EST" in html  # Bob in New York
+    # Zones by UTC offset: "PST" would be Manila and Los Angeles alike.
+    assert "Wed 18:00" in html and "UTC+08:00" in html and "PST" not in html  # Ana in Manila
+    assert "Wed 05:00" in html and "UTC−05:00" in html and "EST" not in html  # Bob in NY
     assert "Working" in html and "Off" in html
     assert "Platform" in html
 

@@ -65,7 +65,7 @@ def test_team_page_members_and_strip(member_client, org):
     assert response.status_code == 200
     assert "Engineering" in html  # breadcrumb
     assert "SRE" in html  # sub-team
-    assert "Ana Reyes" in html and "18:00 Wed" in html and "Lea Lead" in html
+    assert "Ana Reyes" in html and "Wed 18:00" in html and "Lea Lead" in html
     strips = re.findall(r'<div class="strip slots-48"[^>]*>(.*?)</div>', html, re.S)
     assert len(strips) == 3
     cells = re.findall(r'<span class="cell( on)?( now)?"', strips[0])

@@ -7,10 +7,17 @@ channels-redis on a real Redis.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import uuid
+
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from config.asgi import application
 from config.routing import websocket_urlpatterns
@@ -18,7 +25,7 @@ from teams import services
 from teams.audit import Actor
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
-from tests.ws import cookie_headers
+from tests.ws import REDIS_URL, cookie_headers
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -117,3 +124,108 @@ async def test_deactivation_ends_the_open_socket(channel_layer, verified_member)
     connected, _ = await again.connect()
     assert not connected
     await again.disconnect()
+
+
+# --- closing quietly -------------------------------------------------------------------------
+# Leaving a page closes its socket; that must not put a traceback in the server log, while a
+# channel-layer failure on an open socket must still surface.
+
+
+def _errors(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_connect_and_disconnect_logs_no_error(channel_layer, verified_member, caplog):
+    caplog.set_level(logging.WARNING)
+    _, client = verified_member
+    for code in (1000, 1001):  # a plain close, and the browser's "going away" on navigation
+        communicator = _communicator(cookie_headers(client))
+        connected, _ = await communicator.connect()
+        assert connected
+        await communicator.receive_json_from()  # hello
+        await communicator.disconnect(code=code)
+    assert _errors(caplog) == []
+    assert not [r for r in caplog.records if r.name == "accounts.consumers"]
+
+
+class LayerFailingOnClose(InMemoryChannelLayer):
+    """Fails the way channels-redis did on a closing socket: group_discard times out, and the
+    cancelled receive loop surfaces as redis' TimeoutError instead of CancelledError."""
+
+    async def group_discard(self, group, channel):
+        raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379")
+
+    async def receive(self, channel):
+        try:
+            return await super().receive(channel)
+        except asyncio.CancelledError:
+            raise RedisTimeoutError("Timeout reading from 127.0.0.1:6379") from None
+
+
+class LayerFailingWhileOpen(InMemoryChannelLayer):
+    async def receive(self, channel):
+        await asyncio.sleep(0.2)
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+
+
+async def test_layer_failure_after_disconnect_is_one_warning(settings, verified_member, caplog):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.test_websocket.LayerFailingOnClose"}}
+    caplog.set_level(logging.WARNING)
+    _, client = verified_member
+    communicator = _communicator(cookie_headers(client))
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.receive_json_from()
+    await communicator.disconnect(code=1001)  # would raise if the consumer let it escape
+    assert _errors(caplog) == []
+    warnings = [r for r in caplog.records if r.name == "accounts.consumers"]
+    assert len(warnings) == 1 and warnings[0].exc_info is None
+    assert "Timeout reading" in warnings[0].getMessage()
+
+
+async def test_layer_failure_on_an_open_socket_still_raises(settings, verified_member):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.test_websocket.LayerFailingWhileOpen"}}
+    _, client = verified_member
+    communicator = _communicator(cookie_headers(client))
+    connected, _ = await communicator.connect()
+    assert connected
+    with pytest.raises(RedisConnectionError):
+        await communicator.wait(timeout=2)
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: no Redis to test against")
+async def test_redis_layer_reads_longer_than_it_blocks():
+    """redis-py 8 gives sockets a 5 s read timeout, as long as channels-redis's BZPOPMIN wait:
+    idle consumers then died with 'Timeout reading from ...'. The configured layer must wait
+    longer than it blocks."""
+    layer = get_channel_layer()
+    for index in range(len(layer.hosts)):
+        timeout = layer.create_pool(index).make_connection().socket_timeout
+        assert timeout is None or timeout > layer.brpop_timeout
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: no Redis to test against")
+async def test_socket_idle_past_a_redis_pop_stays_open(settings, verified_member, caplog):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            **settings.CHANNEL_LAYERS["default"],
+            "CONFIG": {
+                **settings.CHANNEL_LAYERS["default"]["CONFIG"],
+                "prefix": f"baton-ws-test-{uuid.uuid4().hex}",
+            },
+        }
+    }
+    caplog.set_level(logging.WARNING)
+    _, client = verified_member
+    communicator = _communicator(cookie_headers(client))
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.receive_json_from()
+    # Idle across one whole BZPOPMIN wait (5 s), then the socket still answers.
+    assert await communicator.receive_nothing(timeout=6.5)
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect(code=1001)
+    assert _errors(caplog) == []

@@ -45,11 +45,13 @@ def channel_layer(request, settings):
     if request.param == "memory":
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     else:
-        # A prefix of its own, so parallel test processes never share groups.
+        # The project's host options (its read timeout), with a prefix of its own so parallel
+        # test processes never share groups.
+        hosts = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", [REDIS_URL])
         settings.CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": [REDIS_URL], "prefix": f"baton-ws-test-{uuid.uuid4().hex}"},
+                "CONFIG": {"hosts": hosts, "prefix": f"baton-ws-test-{uuid.uuid4().hex}"},
             }
         }
     # overriding CHANNEL_LAYERS resets channels' cached layer (setting_changed signal)

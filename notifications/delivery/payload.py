@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from teams.links import absolute_url as _site_url
 
 from ..kinds import label
 from ..models import Notification
 
 
 def absolute_url(path: str) -> str:
-    if not path:
-        return settings.SITE_URL.rstrip("/") + "/notifications/"
-    return settings.SITE_URL.rstrip("/") + path
+    """A notification's link on the public address (its inbox when it has none)."""
+    return _site_url(path or "/notifications/")
 
 
 def as_dict(n: Notification) -> dict:

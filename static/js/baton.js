@@ -17,7 +17,8 @@
           var part = parts.find(function (p) { return p.type === type; });
           return part ? part.value : "";
         };
-        el.textContent = get("hour") + ":" + get("minute") + " " + get("weekday");
+        // "Tue 03:12", as the server writes it (teams/timefmt.py fmt_weekday_time).
+        el.textContent = get("weekday") + " " + get("hour") + ":" + get("minute");
       } catch (e) {
         // Unknown zone in this browser: keep the server's rendering.
       }
@@ -117,8 +118,85 @@
     select.parentNode.insertBefore(list, select);
   }
 
+  // Timeline bars (<g class="seg" tabindex="0" aria-label="...">) show their text in a tooltip
+  // under the pointer and on keyboard focus. The SVG <title> is the no-JavaScript fallback;
+  // it is taken out here so the browser's own tooltip does not show the same text twice.
+  var barTip = null;
+  var tipFor = null;
+
+  function showBarTip(seg) {
+    var text = seg.getAttribute("aria-label");
+    if (!text) {
+      return;
+    }
+    if (!barTip) {
+      barTip = document.createElement("div");
+      barTip.className = "bar-tip";
+      barTip.id = "bar-tip";
+      barTip.setAttribute("role", "tooltip");
+      barTip.hidden = true;
+      document.body.appendChild(barTip);
+    }
+    tipFor = seg;
+    barTip.textContent = text;
+    barTip.hidden = false;
+    // Below the bar, kept inside the viewport (CSSOM styles are allowed by the CSP).
+    var box = seg.getBoundingClientRect();
+    var width = barTip.offsetWidth;
+    var left = Math.min(Math.max(box.left, 8), document.documentElement.clientWidth - width - 8);
+    barTip.style.left = Math.max(left, 8) + window.scrollX + "px";
+    barTip.style.top = box.bottom + window.scrollY + 4 + "px";
+  }
+
+  function hideBarTip(seg) {
+    if (barTip && (!seg || seg === tipFor)) {
+      barTip.hidden = true;
+      tipFor = null;
+    }
+  }
+
+  function barOf(target) {
+    return target instanceof Element ? target.closest("svg g.seg[aria-label]") : null;
+  }
+
+  document.addEventListener("mouseover", function (event) {
+    var seg = barOf(event.target);
+    if (seg) {
+      showBarTip(seg);
+    }
+  });
+  document.addEventListener("mouseout", function (event) {
+    var seg = barOf(event.target);
+    if (seg && !seg.contains(event.relatedTarget) && seg !== document.activeElement) {
+      hideBarTip(seg);
+    }
+  });
+  document.addEventListener("focusin", function (event) {
+    var seg = barOf(event.target);
+    if (seg) {
+      showBarTip(seg);
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    var seg = barOf(event.target);
+    if (seg) {
+      hideBarTip(seg);
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      hideBarTip(null);
+    }
+  });
+
   function enhance(root) {
     root.querySelectorAll("select[data-typeahead]").forEach(enhanceTypeahead);
+    root.querySelectorAll("g.seg[aria-label] > title").forEach(function (title) {
+      title.remove();
+    });
+    if (tipFor && !document.contains(tipFor)) {
+      hideBarTip(null); // its bar was swapped out by htmx
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {

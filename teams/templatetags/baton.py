@@ -1,7 +1,8 @@
 """Template filters for times: format an aware datetime in its own zone or the viewer's.
 
-Django's `date` filter converts to the active time zone (UTC here), which would hide a
-person's local time; these filters never convert unless asked to.
+Django's `date` filter converts to the active time zone (UTC here), which would show UTC
+weekdays next to local times; these filters never convert unless asked to (`in_zone`), and
+all of them write through teams.timefmt, so pages read like notifications and e-mails.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 
 from django import template
 
+from teams import timefmt
 from teams.nav import site_nav_html
 from teams.zones import country_name as _country_name
 from teams.zones import zoneinfo
@@ -21,13 +23,25 @@ register = template.Library()
 @register.filter(expects_localtime=False)
 def hm(value: datetime | None) -> str:
     """'03:12' in the datetime's own zone."""
-    return value.strftime("%H:%M") if value else ""
+    return timefmt.fmt_time(value) if value else ""
 
 
 @register.filter(expects_localtime=False)
 def hm_day(value: datetime | None) -> str:
-    """'03:12 Tue' in the datetime's own zone."""
-    return value.strftime("%H:%M %a") if value else ""
+    """'Tue 03:12' in the datetime's own zone."""
+    return timefmt.fmt_weekday_time(value) if value else ""
+
+
+@register.filter(expects_localtime=False)
+def day_time(value: datetime | None) -> str:
+    """'Tue 26 Nov 03:12' in the datetime's own zone."""
+    return timefmt.fmt_day_time(value) if value else ""
+
+
+@register.filter(expects_localtime=False)
+def day(value) -> str:
+    """'Thu 03 Dec' for a local calendar date."""
+    return timefmt.fmt_day(value) if value else ""
 
 
 @register.filter(expects_localtime=False)
@@ -40,8 +54,29 @@ def in_zone(value: datetime | None, zone_name: str) -> datetime | None:
 
 @register.filter(expects_localtime=False)
 def stamp(value: datetime | None) -> str:
-    """'2026-11-26 03:12' in the datetime's own zone."""
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+    """'Tue 26 Nov 2026 03:12' in the datetime's own zone (records can be years old)."""
+    return timefmt.fmt_day_time(value, year=True) if value else ""
+
+
+@register.filter(expects_localtime=False)
+def utc_offset(value: datetime | None) -> str:
+    """'UTC+08:00': the offset of the datetime's own zone at that moment (never an
+    abbreviation: PST is both Manila and Los Angeles)."""
+    return timefmt.fmt_offset(value) if value else ""
+
+
+@register.filter(expects_localtime=False)
+def zone_label(value: datetime | None) -> str:
+    """'Asia/Manila (UTC+08:00)' for a datetime in that zone."""
+    return timefmt.fmt_zone(value.tzinfo, value) if value else ""
+
+
+@register.filter(expects_localtime=False)
+def local_for(profile, value: datetime | None) -> str:
+    """{{ person.profile|local_for:viewer_now }}: '03:12 in Manila'."""
+    if not value or profile is None:
+        return ""
+    return timefmt.fmt_local_for(profile, value)
 
 
 @register.simple_tag(takes_context=True)
@@ -62,3 +97,20 @@ def compact_json(value) -> str:
     if not value:
         return ""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+@register.filter
+def duration(value) -> str:
+    """A timedelta in words: '15 minutes', '1 hour 30 minutes', '2 days'."""
+    try:
+        minutes = int(value.total_seconds() // 60)
+    except AttributeError:
+        return ""
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{n} {unit}{'' if n == 1 else 's'}"
+        for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if n
+    ]
+    return " ".join(parts) or "less than a minute"
