@@ -5,8 +5,11 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from teams.audit import client_ip
+
 from .models import ApiToken
 from .services import api_token_touch, hash_token
+from .throttling import TokenFailureLimit
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -17,9 +20,23 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header:
             return None
         parts = header.split()
-        if parts[0].lower() != self.keyword.lower():
+        if not parts or parts[0].lower() != self.keyword.lower():
             return None
-        if len(parts) != 2:
+        ip = client_ip(request) or "unknown"
+        limit = TokenFailureLimit()
+        wait = limit.wait(ip)
+        if wait is not None:
+            raise exceptions.Throttled(
+                wait=wait, detail="Too many failed token authentications from this address."
+            )
+        try:
+            return self._check(parts)
+        except exceptions.AuthenticationFailed:
+            limit.record(ip)
+            raise
+
+    def _check(self, parts: list[str]):
+        if len(parts) != 2 or len(parts[1]) > 200:
             raise exceptions.AuthenticationFailed("Malformed Authorization header.")
         token = (
             ApiToken.objects.select_related("user__profile")

@@ -270,6 +270,12 @@ REST_FRAMEWORK = {
     },
     # JSON only: the browsable API's pages use inline scripts, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON parser plus depth, number and size limits (accounts/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "accounts.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -277,6 +283,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "accounts.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Failed Bearer authentications allowed per client address (accounts/throttling.py).
+API_TOKEN_FAILURES = env.str("API_TOKEN_FAILURES", default="30/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baton API",
     "DESCRIPTION": "People, teams, on-call, handoffs and escalations across time zones.",
@@ -286,7 +294,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs page are for people reading in a browser: a signed-in,
+    # verified session. An API token (least privilege: it acts on its scopes' data only)
+    # gets a 401 here rather than a map of every endpoint.
     "SERVE_PERMISSIONS": ["accounts.api_permissions.IsVerifiedPerson"],
+    "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
     # config.converters' `id`: an integer of at most 18 digits.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}

@@ -15,6 +15,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Throttles are tested explicitly with their own rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK}  # noqa: F405
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"person": "100000/min", "token": "100000/min"}
+API_TOKEN_FAILURES = "100000/min"
 if REDIS_URL:
     # Keep test runs (and xdist workers) from sharing cache and group state.
     CACHES["default"]["KEY_PREFIX"] = f"baton-test-{os.getpid()}"  # noqa: F405

@@ -48,10 +48,52 @@ def _allow_private() -> bool:
     return bool(getattr(settings, "NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", False))
 
 
+# IPv6 ranges that carry an IPv4 address in their last 32 bits. Python 3.11 calls most of
+# them global, so "[64:ff9b::7f00:1]" (NAT64 for 127.0.0.1) would pass a plain is_global.
+_V4_IN_LOW_BITS = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "64:ff9b::/96",  # NAT64 well-known prefix (RFC 6052)
+        "::ffff:0:0/96",  # IPv4-mapped
+        "::ffff:0:0:0/96",  # IPv4-translated (RFC 2765)
+        "::/96",  # IPv4-compatible (deprecated, RFC 4291)
+    )
+)
+# Refused whatever they carry: deprecated, or local by definition.
+_REFUSED_V6 = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "fec0::/10",  # site-local (deprecated, RFC 3879)
+        "64:ff9b:1::/48",  # NAT64 local-use prefix (RFC 8215)
+        "3ffe::/16",  # 6bone (returned, RFC 3701)
+        "2001:10::/28",  # ORCHID (deprecated, RFC 7343)
+        "100::/64",  # discard-only (RFC 6666)
+    )
+)
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address stands for (NAT64, mapped, translated, compatible,
+    6to4, Teredo): a request to it can reach them."""
+    found = []
+    if any(ip in net for net in _V4_IN_LOW_BITS):
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour is not None:
+        found.append(ip.sixtofour)
+    if ip.teredo is not None:
+        found.extend(ip.teredo)  # (server, client)
+    return found
+
+
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in net for net in _REFUSED_V6):
+            return False
+        inner = _embedded_ipv4(ip)
+        if inner:
+            # Judged by the IPv4 address inside: NAT64 to 8.8.8.8 is public, to 127.0.0.1 not.
+            return all(v4.is_global and not v4.is_multicast for v4 in inner)
     return ip.is_global and not ip.is_multicast
 
 
