@@ -1,0 +1,68 @@
+"""A member's personal notifications never reach a team's webhook, and a person's "webhook
+off" is obeyed: one check per registered notification kind, and the real paths that leaked
+(an admin's two-factor reset of a member reached the lead's team webhook)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from notifications import services
+from notifications.kinds import KINDS
+from notifications.models import Delivery
+from teams.audit import Actor
+from tests.conftest import mark_reauthenticated, sign_in
+from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
+
+pytestmark = pytest.mark.django_db
+ALWAYS = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+@pytest.fixture
+def hooks(settings):
+    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+    lead = PersonFactory(username="lead", working_hours=ALWAYS)
+    member = PersonFactory(username="mem", working_hours=ALWAYS)
+    team = TeamFactory(name="Leaky")
+    add_member(team, lead, role="lead")
+    add_member(team, member)
+    team_hook = services.webhook_create(
+        actor=Actor.system(user=lead),
+        owner=lead,
+        team=team,
+        name="Team",
+        url="http://127.0.0.1:9/t",
+    )
+    own_hook = services.webhook_create(
+        actor=Actor.system(user=member), owner=member, name="Mine", url="http://127.0.0.1:9/m"
+    )
+    # The member switched their webhook channel off.
+    services.rule_set(actor=SYSTEM, person=member, channel="webhook", normal=False, urgent=False)
+    return member, team_hook, own_hook
+
+
+def test_every_kind_is_registered_for_this_check():
+    assert {"accounts.mfa_reset", "oncall.shift_starting", "oncall.override"} <= set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("urgency", ["normal", "urgent"])
+def test_personal_notifications_reach_no_webhook(hooks, kind, urgency):
+    member, team_hook, own_hook = hooks
+    services.notify(
+        recipients=[member], kind=kind, title="t", urgency=urgency, idempotency_key=f"{kind}:1"
+    )
+    assert not Delivery.objects.filter(webhook__in=[team_hook, own_hook]).exists()
+
+
+def test_an_admins_mfa_reset_of_a_member_stays_private(hooks, django_capture_on_commit_callbacks):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    member, team_hook, _own = hooks
+    TOTP.activate(member, generate_totp_secret())
+    admin = PersonFactory(username="root", org_role="admin")
+    client = mark_reauthenticated(sign_in(Client(), admin), admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"/people/{member.pk}/mfa-reset/").status_code == 302
+    assert Delivery.objects.filter(recipient=member, channel="in_app").exists()
+    assert not Delivery.objects.filter(channel="webhook").exists()
