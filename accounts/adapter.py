@@ -25,6 +25,15 @@ class BatonAccountAdapter(DefaultAccountAdapter):
         """No self sign-up: admins invite or import people."""
         return False
 
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        """allauth's failed-login limit per login (ACCOUNT_RATE_LIMITS "key") is keyed by the
+        login typed, lower-cased, and by the request's host. Baton is one site: a key per
+        host name would give each allowed host its own budget, and an admin's unlock
+        (accounts.services.signin_unlock) could not name the key without the person's
+        request. So the login alone."""
+        login = credentials.get("email", credentials.get("username", ""))
+        return str(login or "").lower()
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Sensitive changes (password, MFA, API tokens) need a password or MFA proof from the
         last few minutes. Signing in is such a proof, so a person who must set up MFA right

@@ -1,9 +1,11 @@
-"""REST API for a person's own API tokens (/api/v1/tokens/) and an admin's two-factor reset
-of a person (/api/v1/people/{id}/mfa-reset/).
+"""REST API for a person's own API tokens (/api/v1/tokens/), an admin's two-factor reset of
+a person (/api/v1/people/{id}/mfa-reset/) and an admin's sign-in unlock of a person
+(/api/v1/people/{id}/unlock/).
 
-Session only: these views leave `scope_area` unset, so TokenHasScope refuses any API token
-(a leaked token must not be able to mint more tokens, outlive its own revocation, or strip
-someone's second factor).
+Tokens and two-factor resets are session only: these views leave `scope_area` unset, so
+TokenHasScope refuses any API token (a leaked token must not be able to mint more tokens,
+outlive its own revocation, or strip someone's second factor). Unlocking takes people:write:
+it only lets the person try their own password again.
 """
 
 from __future__ import annotations
@@ -27,7 +29,13 @@ from teams.selectors import person_detail
 
 from .models import ApiToken
 from .scopes import SCOPES
-from .services import MAX_TOKEN_DAYS, api_token_create, api_token_revoke, mfa_reset
+from .services import (
+    MAX_TOKEN_DAYS,
+    api_token_create,
+    api_token_revoke,
+    mfa_reset,
+    signin_unlock,
+)
 
 
 class BearerTokenScheme(OpenApiAuthenticationExtension):
@@ -160,6 +168,16 @@ class ApiTokenViewSet(viewsets.GenericViewSet):
         return Response(self.get_serializer(token).data)
 
 
+def _person_allowed(request, pk: int, perm: str):
+    """The person `pk` if the caller has `perm` on them: 404 for no such person, 403 else."""
+    try:
+        person = person_detail(person_id=pk)
+    except get_user_model().DoesNotExist as exc:
+        raise NotFound("There is no person with this id.") from exc
+    require(request.user, perm, person)
+    return person
+
+
 class MfaResetSerializer(serializers.Serializer):
     removed = serializers.IntegerField(
         help_text="Second factors removed (0: the person had none; nothing was changed)."
@@ -181,11 +199,34 @@ class PersonMfaResetView(APIView):
         tags=["people"],
     )
     def post(self, request, pk: int):
-        try:
-            person = person_detail(person_id=pk)
-        except get_user_model().DoesNotExist as exc:
-            raise NotFound("There is no person with this id.") from exc
-        require(request.user, "teams.reset_mfa", person)
+        person = _person_allowed(request, pk, "teams.reset_mfa")
         _require_recent_reauthentication(request, "reset it")
         removed = mfa_reset(actor=Actor.from_request(request), person=person)
         return Response({"removed": removed})
+
+
+class SigninUnlockSerializer(serializers.Serializer):
+    person = serializers.IntegerField(help_text="The person's id.")
+    attempts = serializers.IntegerField(
+        help_text="Failed sign-in records cleared (one per address the person failed from)."
+    )
+
+
+class PersonSigninUnlockView(APIView):
+    scope_area = "people"  # POST: people:write
+
+    @extend_schema(
+        summary="Let a person locked out of sign-in try again (admins)",
+        description=(
+            "Too many wrong passwords lock a person out of sign-in for a while. This clears "
+            "their failed sign-ins from every address, so they can sign in straight away; "
+            "audited. A 400 when there are none to clear."
+        ),
+        request=None,
+        responses=SigninUnlockSerializer,
+        tags=["people"],
+    )
+    def post(self, request, pk: int):
+        person = _person_allowed(request, pk, "teams.unlock_signin")
+        attempts = signin_unlock(actor=Actor.from_request(request), person=person)
+        return Response({"person": person.pk, "attempts": attempts})

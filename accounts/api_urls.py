@@ -13,4 +13,9 @@ urlpatterns = [
     path(
         "people/<id:pk>/mfa-reset/", api.PersonMfaResetView.as_view(), name="api-person-mfa-reset"
     ),
+    path(
+        "people/<id:pk>/unlock/",
+        api.PersonSigninUnlockView.as_view(),
+        name="api-person-signin-unlock",
+    ),
 ]

@@ -11,6 +11,11 @@ class AccountsConfig(AppConfig):
 
         from config.converters import IdConverter
         from notifications.kinds import register_kind
+        from teams import panels as team_panels
+
+        from . import panels
 
         register_converter(IdConverter, "id")
         register_kind("accounts.mfa_reset", "An admin reset my two-factor authentication")
+        # The person page shows admins a sign-in lockout (teams may not import accounts).
+        team_panels.register("person_admin", panels.signin_lockout)

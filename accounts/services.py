@@ -1,4 +1,4 @@
-"""Writes for API tokens, sessions and two-factor resets."""
+"""Writes for API tokens, sessions, two-factor resets and sign-in unlocks."""
 
 from __future__ import annotations
 
@@ -132,6 +132,44 @@ def mfa_reset(*, actor: Actor, person: AbstractBaseUser) -> int:
     user_id = person.pk
     transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
     return removed
+
+
+@transaction.atomic
+def signin_unlock(*, actor: Actor, person: AbstractBaseUser) -> int:
+    """An admin's answer to "I typed my password wrong too often": forget the failed sign-ins
+    django-axes holds against `person`, from every address, so they may sign in now rather
+    than after the cool-off. Returns how many attempt records were removed; refuses when
+    there are none (nothing is locked, nothing is recorded)."""
+    from axes.utils import reset
+
+    from .lockout import person_identities
+
+    identities = person_identities(person)
+    # By username, every address: the admin's request says nothing about where they failed
+    # (axes' reset_request would clear the admin's own address instead).
+    removed = sum(reset(username=identity) for identity in identities)
+    if not removed:
+        raise ValidationError({"person": "There are no failed sign-ins to clear."})
+    audit_record(
+        actor=actor, action="person.signin_unlock", target=person, changes={"attempts": removed}
+    )
+    _forget_failed_logins(identities)
+    return removed
+
+
+def _forget_failed_logins(logins: list[str]) -> None:
+    """allauth also counts failed sign-ins per login (ACCOUNT_RATE_LIMITS "5/5m/key", keyed as
+    in accounts.adapter) and would go on refusing the person for minutes after the unlock.
+    Its per-address limit is left alone: it is the address's, not the person's."""
+    from allauth.core.internal import ratelimit
+    from django.core.cache import cache
+
+    app, action = "allauth.account", "login_failed"
+    for rate in ratelimit.get_rates(app=app, action=action):
+        if rate.per == "key":
+            for login in logins:
+                key = ratelimit.get_cache_key(None, app=app, action=action, rate=rate, key=login)
+                cache.delete(key)
 
 
 @transaction.atomic

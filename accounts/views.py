@@ -1,5 +1,5 @@
 """Pages of the accounts app: personal API tokens (sessions are allauth.usersessions'), and
-an admin's two-factor reset of a person."""
+an admin's two-factor reset and sign-in unlock of a person."""
 
 from __future__ import annotations
 
@@ -69,14 +69,20 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("api-tokens")
 
 
-@require_POST
-def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    # Who may do it is settled first: nobody else is asked for their password.
+def _person_allowed(request: HttpRequest, pk: int, perm: str):
+    """The person `pk` if the viewer has `perm` on them: 404 for no such person, 403 else."""
     try:
         person = person_detail(person_id=pk)
     except get_user_model().DoesNotExist as exc:
         raise Http404("No such person.") from exc
-    require(request.user, "teams.reset_mfa", person)
+    require(request.user, perm, person)
+    return person
+
+
+@require_POST
+def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    # Who may do it is settled first: nobody else is asked for their password.
+    person = _person_allowed(request, pk, "teams.reset_mfa")
     return _person_mfa_reset(request, person)
 
 
@@ -97,4 +103,25 @@ def _person_mfa_reset(request: HttpRequest, person) -> HttpResponse:
             )
         else:
             messages.info(request, f"{name} has no two-factor authentication to reset.")
+    return redirect("person-detail", pk=person.pk)
+
+
+@require_POST
+def person_signin_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    # As the two-factor reset: who may do it first, then a fresh password.
+    person = _person_allowed(request, pk, "teams.unlock_signin")
+    return _person_signin_unlock(request, person)
+
+
+@reauthentication_required
+def _person_signin_unlock(request: HttpRequest, person) -> HttpResponse:
+    name = person.profile.display_name
+    try:
+        services.signin_unlock(actor=Actor.from_request(request), person=person)
+    except ValidationError:
+        messages.info(request, f"{name} has no failed sign-ins to clear.")
+    else:
+        messages.success(
+            request, f"{name}'s failed sign-ins were cleared: they can sign in again now."
+        )
     return redirect("person-detail", pk=person.pk)

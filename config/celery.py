@@ -1,11 +1,28 @@
-"""The Celery app. Workers and beat import this; tasks live in each app's tasks.py."""
+"""The Celery app. Workers and beat import this; tasks live in each app's tasks.py, and the
+beat schedule is what the apps register in teams.beat (see that module)."""
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("baton")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.import_modules.connect(sender=app)
+def use_registered_beat_schedule(sender=None, **kwargs) -> None:
+    """Beat and workers send import_modules when they start; Celery's Django fixup, connected
+    first, has run django.setup() by then, so every app's ready() has registered its entries.
+    The scheduler reads beat_schedule later (DatabaseScheduler copies it into its tables)."""
+    import django
+    from django.apps import apps
+
+    if not apps.ready:  # the fixup is off (no DJANGO_SETTINGS_MODULE): set up here
+        django.setup()
+
+    from teams import beat
+
+    app.conf.beat_schedule = beat.schedule()

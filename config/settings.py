@@ -108,6 +108,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+postgresql_engines = {
+    "django.db.backends.postgresql",
+    "django.contrib.gis.db.backends.postgis",
+}
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -122,8 +126,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+elif DATABASES["default"]["ENGINE"] in postgresql_engines:
+    # Django keeps a persistent connection (CONN_MAX_AGE) per thread, and under ASGI every
+    # request runs on a thread of its own: each left an idle connection behind until
+    # PostgreSQL refused more ("too many clients"). A bounded psycopg pool per process takes
+    # their place; a request hands its connection back when it ends. Sizing: README
+    # "Database connections".
+    db_pool_max = env.int("DB_POOL_MAX_SIZE", default=10)
+    db_pool_min = env.int("DB_POOL_MIN_SIZE", default=1)
+    db_pool_timeout = env.float("DB_POOL_TIMEOUT", default=10.0)
+    conn_max_age = env.int("CONN_MAX_AGE", default=0)
+    if db_pool_max > 0:
+        if conn_max_age:
+            raise ImproperlyConfigured(
+                "CONN_MAX_AGE cannot be combined with the connection pool: the pool already "
+                "keeps connections open. Unset CONN_MAX_AGE, or set DB_POOL_MAX_SIZE=0 to "
+                "turn the pool off (e.g. behind PgBouncer)."
+            )
+        if not 0 <= db_pool_min <= db_pool_max or db_pool_timeout <= 0:
+            raise ImproperlyConfigured(
+                "Need 0 <= DB_POOL_MIN_SIZE <= DB_POOL_MAX_SIZE and DB_POOL_TIMEOUT > 0; got "
+                f"{db_pool_min}, {db_pool_max} and {db_pool_timeout}."
+            )
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": db_pool_min,
+            "max_size": db_pool_max,
+            # Seconds a request waits for a free connection before a 503 (config/errors.py).
+            "timeout": db_pool_timeout,
+        }
+    DATABASES["default"]["CONN_MAX_AGE"] = conn_max_age
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -163,6 +197,7 @@ CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
+# The entries are code: each app registers its own in teams.beat (config/celery.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -359,15 +394,3 @@ NOTIFICATIONS_WEBHOOK_DISABLE_AFTER = 15  # failed attempts in a row
 # ALLOW_PRIVATE is on, e.g. an on-premises deployment that posts to an internal chat server).
 NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = env.list("NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS", default=[])
 NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", default=False)
-CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
-    "notifications-sweep": {"task": "notifications.sweep", "schedule": 30.0},
-    "notifications-release-digests": {"task": "notifications.release_digests", "schedule": 60.0},
-}
-
-# --- On-call (oncall/) ----------------------------------------------------------------------
-CELERY_BEAT_SCHEDULE = {
-    **CELERY_BEAT_SCHEDULE,
-    "oncall-shift-notices": {"task": "oncall.shift_notices", "schedule": 60.0},
-    "oncall-expire-swaps": {"task": "oncall.expire_swaps", "schedule": 300.0},
-}

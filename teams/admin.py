@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
+from django_celery_beat import admin as beat_admin
+from django_celery_beat import models as beat_models
 
 from .models import AuditEvent, Membership, OrgSettings, Profile, Team
 
@@ -26,7 +28,10 @@ class ViewOnly:
 
 
 class ReadOnlyAdmin(ViewOnly, admin.ModelAdmin):
-    pass
+    def get_actions(self, request):
+        # Bulk actions write (delete, and third-party ones such as celery-beat's "enable" or
+        # "run", which ask for no permission at all): none. It also refuses posted actions.
+        return {}
 
 
 class ReadOnlyInline(ViewOnly, admin.TabularInline):
@@ -80,3 +85,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(OrgSettings, ReadOnlyAdmin)
+
+
+# Beat schedules are code (teams/beat.py); django-celery-beat's admins would add, edit, enable,
+# disable, run and delete periodic tasks and their schedules unaudited. Shown read-only.
+for model, model_admin in (
+    (beat_models.PeriodicTask, beat_admin.PeriodicTaskAdmin),
+    (beat_models.IntervalSchedule, beat_admin.IntervalScheduleAdmin),
+    (beat_models.CrontabSchedule, beat_admin.CrontabScheduleAdmin),
+    (beat_models.SolarSchedule, beat_admin.SolarScheduleAdmin),
+    (beat_models.ClockedSchedule, beat_admin.ClockedScheduleAdmin),
+    (beat_models.PeriodicTasks, admin.ModelAdmin),  # not registered today; never writable
+):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        view_only = type(f"ReadOnly{model_admin.__name__}", (ReadOnlyAdmin, model_admin), {})
+        admin.site.register(model, view_only)

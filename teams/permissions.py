@@ -80,6 +80,8 @@ rules.add_perm("teams.change_org_role", is_org_admin)
 rules.add_perm("teams.deactivate_person", is_org_admin & ~is_self)
 # Removing someone's second factors (lost phone): admins, never for themselves.
 rules.add_perm("teams.reset_mfa", is_org_admin & ~is_self)
+# Clearing someone's failed sign-ins (locked out by too many wrong passwords): admins.
+rules.add_perm("teams.unlock_signin", is_org_admin)
 rules.add_perm("teams.import_people", is_org_admin)
 # Teams: admins and managers create; leads edit their team and its memberships.
 rules.add_perm("teams.add_team", is_org_manager)

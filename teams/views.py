@@ -232,6 +232,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_deactivate": rule_allows(request.user, "teams.deactivate_person", person),
         "can_reset_mfa": can_reset_mfa,
         "invitation": _invitation_state(request.user, person),
+        # What later apps add to the Admin section, e.g. accounts' sign-in lockout.
+        "admin_panels": panels.render("person_admin", request, person=person),
         # Asked only for admins (who may reset them): one query nobody else pays for.
         "second_factors": selectors.second_factors(person) if can_reset_mfa else [],
         "role_form": OrgRoleForm(initial={"org_role": profile.org_role}),

@@ -9,21 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import sign_in_with_password
+from tests.browser import sign_in_with_password, totp_code
 from tests.factories import PersonFactory, TeamFactory, add_member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(secret, counter))
 
 
 def test_anonymous_visit_lands_on_sign_in(page):
@@ -64,7 +53,7 @@ def test_sign_in_set_up_totp_directory_working_now_team_page(page):
     sign_in_with_password(page, "ada")
     page.wait_for_url("**/accounts/2fa/totp/activate/**")
     secret = page.locator("#authenticator_secret").input_value()
-    page.fill("input[name=code]", _totp_code(secret))
+    page.fill("input[name=code]", totp_code(secret))
     page.locator("form:has(input[name=code]) button[type=submit]").click()
     page.wait_for_url(lambda url: "/2fa/totp/activate" not in url)
     assert "/accounts/login/" not in page.url

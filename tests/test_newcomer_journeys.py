@@ -15,7 +15,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from tests.browser import sign_in_with_password
+from tests.browser import sign_in_with_password, totp_code
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
 
@@ -23,17 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LINK = re.compile(r"https?://\S+/accounts/password/reset/key/\S+")
 NEW_PASSWORD = "a-long-new-password-42"
-
-
-def _totp_code(secret: str) -> str:
-    from allauth.mfa.totp.internal.auth import (
-        format_hotp_value,
-        hotp_value,
-        yield_hotp_counters_from_time,
-    )
-
-    counter = next(iter(yield_hotp_counters_from_time()))
-    return format_hotp_value(hotp_value(secret, counter))
 
 
 @pytest.fixture
@@ -69,7 +58,7 @@ def _set_up_totp_and_continue(page) -> list[str]:
     assert page.locator("a[href='/people/']").count() == 0
     assert "Successfully signed in" not in body
     secret = page.locator("#authenticator_secret").input_value()
-    page.fill("input[name=code]", _totp_code(secret))
+    page.fill("input[name=code]", totp_code(secret))
     page.locator("form:has(input[name=code]) button[type=submit]").click()
     page.wait_for_url("**/recovery-codes/**")
     codes = page.locator("#recovery_codes").input_value().split()

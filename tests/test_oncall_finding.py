@@ -54,7 +54,7 @@ def _schedule(team, name, people=None, zone="UTC"):
 
 def _ids(html: str, table: str) -> list[int]:
     """The schedule ids listed in the table `table`, in order."""
-    body = re.search(rf'<table id="{table}">.*?</table>', html, re.S).group(0)
+    body = re.search(rf'<table id="{table}"[^>]*>.*?</table>', html, re.S).group(0)
     return [int(pk) for pk in re.findall(r'<tr[^>]*data-schedule="(\d+)"', body)]
 
 

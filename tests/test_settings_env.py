@@ -28,6 +28,10 @@ _SCRUB = (
     "SECURE_SSL_REDIRECT",
     "SECURE_HSTS_SECONDS",
     "EMAIL_URL",
+    "CONN_MAX_AGE",
+    "DB_POOL_MAX_SIZE",
+    "DB_POOL_MIN_SIZE",
+    "DB_POOL_TIMEOUT",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it in-process; never in production
 )
 
@@ -41,13 +45,13 @@ def clean_env(**overrides: str) -> dict[str, str]:
 
 def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """What a production deployment sets (see README)."""
-    return clean_env(
-        DEBUG="0",
-        SECRET_KEY=secrets.token_urlsafe(45),  # 60 characters
-        ALLOWED_HOSTS="baton.example.com",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
-        **overrides,
-    )
+    values = {
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(45),  # 60 characters
+        "ALLOWED_HOSTS": "baton.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+    }
+    return clean_env(**{**values, **overrides})
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -107,3 +111,81 @@ def test_production_uses_manifest_static_storage_and_secure_cookies(tmp_path):
         "ssl_redirect": True,
         "debug": False,
     }
+
+
+# Nothing listens here: reading settings and the deploy check never connect.
+UNREACHABLE_POSTGRES = "postgres://baton@127.0.0.1:1/baton"
+
+
+def database_settings(env: dict[str, str]) -> dict:
+    script = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; "
+        "print(json.dumps({'pool': d.get('OPTIONS', {}).get('pool'), "
+        "'conn_max_age': d['CONN_MAX_AGE']}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_gets_a_bounded_pool_by_default(tmp_path):
+    values = database_settings(production_env(tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES))
+    assert values == {
+        "pool": {"min_size": 1, "max_size": 10, "timeout": 10.0},
+        # Persistent per-thread connections leak under ASGI; the pool replaces them.
+        "conn_max_age": 0,
+    }
+
+
+def test_pool_size_and_timeout_come_from_the_environment(tmp_path):
+    env = production_env(
+        tmp_path,
+        DATABASE_URL=UNREACHABLE_POSTGRES,
+        DB_POOL_MIN_SIZE="0",
+        DB_POOL_MAX_SIZE="3",
+        DB_POOL_TIMEOUT="2.5",
+    )
+    assert database_settings(env)["pool"] == {"min_size": 0, "max_size": 3, "timeout": 2.5}
+
+
+def test_pool_size_zero_turns_the_pool_off(tmp_path):
+    env = production_env(
+        tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES, DB_POOL_MAX_SIZE="0", CONN_MAX_AGE="30"
+    )
+    assert database_settings(env) == {"pool": None, "conn_max_age": 30}
+
+
+def test_sqlite_gets_no_pool(tmp_path):
+    assert database_settings(production_env(tmp_path)) == {"pool": None, "conn_max_age": 0}
+
+
+def test_conn_max_age_with_the_pool_fails_with_a_clear_message(tmp_path):
+    env = production_env(tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES, CONN_MAX_AGE="60")
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE cannot be combined with the connection pool" in result.stderr
+    assert "DB_POOL_MAX_SIZE=0" in result.stderr  # the message says how to opt out
+
+
+def test_impossible_pool_sizes_fail_with_a_clear_message(tmp_path):
+    env = production_env(
+        tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES, DB_POOL_MIN_SIZE="5", DB_POOL_MAX_SIZE="2"
+    )
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "DB_POOL_MIN_SIZE <= DB_POOL_MAX_SIZE" in result.stderr
+
+
+def test_production_settings_on_postgresql_pass_the_deploy_check(tmp_path):
+    env = production_env(tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES)
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
