@@ -24,9 +24,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: install
 	$(BIN)/python scripts/run.py
 
+# lint-imports: the layers and no-cycle contracts of pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: install
 	$(BIN)/ruff check --fix .

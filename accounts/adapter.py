@@ -6,7 +6,7 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 
-from . import crypto
+from core import crypto
 
 
 class BatonAccountAdapter(DefaultAccountAdapter):
@@ -51,7 +51,7 @@ class BatonAccountAdapter(DefaultAccountAdapter):
 
 
 class BatonMFAAdapter(DefaultMFAAdapter):
-    """Second-factor seeds are encrypted at rest (accounts/crypto.py): a copy of the database
+    """Second-factor seeds are encrypted at rest (core/crypto.py): a copy of the database
     alone does not let anyone generate a person's codes."""
 
     def encrypt(self, text: str) -> str:

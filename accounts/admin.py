@@ -1,4 +1,4 @@
-"""Sign-in data in the admin site, read-only (see teams/admin.py): tokens are revoked on the
+"""Sign-in data in the admin site, read-only (see core/admin.py): tokens are revoked on the
 tokens page, second factors reset on the person page, sessions ended on the sessions page.
 Lockout records are shown, never changed or deleted here (deleting an attempt would unlock
 someone without an audit record)."""
@@ -13,7 +13,7 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 
-from teams.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import ApiToken
 

@@ -22,9 +22,9 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.converters import ID_REGEX
-from teams.audit import Actor
-from teams.permissions import require
+from core.audit import Actor
+from core.converters import ID_REGEX
+from core.permissions import require
 from teams.selectors import person_detail
 
 from .models import ApiToken

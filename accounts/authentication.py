@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from teams.audit import client_ip
+from core.audit import client_ip
 
 from .models import ApiToken
 from .services import api_token_touch, hash_token

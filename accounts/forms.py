@@ -9,7 +9,7 @@ from allauth.core import context
 from django import forms
 from django.db import transaction
 
-from teams.audit import Actor
+from core.audit import Actor
 
 from . import services
 from .scopes import SCOPES

@@ -1,4 +1,4 @@
-"""What accounts adds to teams' pages through teams.panels (registered in accounts.apps): on
+"""What accounts adds to teams' pages through core.panels (registered in accounts.apps): on
 a person's page, for admins, the failed sign-ins django-axes holds against them, with the
 button that clears them (accounts.views.person_signin_unlock).
 
@@ -13,7 +13,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 
-from teams.permissions import rule_allows
+from core.permissions import rule_allows
 
 from . import lockout
 

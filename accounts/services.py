@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from teams.audit import Actor, audit_record
-from teams.timefmt import fmt_your_day_time
+from core.audit import Actor, audit_record
+from core.timefmt import fmt_your_day_time
 
 from .models import ApiToken
 from .scopes import validate_scopes
@@ -218,3 +218,13 @@ def second_factor_seeds_rewrite(*, authenticators, convert) -> int:
             authenticator.save(update_fields=["data"])
             changed += 1
     return changed
+
+
+def second_factor_seeds_reencrypt(*, convert) -> int:
+    """second_factor_seeds_rewrite over every authenticator, rows locked: what accounts
+    registers with core.crypto for reencrypt_secrets (inside its transaction)."""
+    from allauth.mfa.models import Authenticator
+
+    return second_factor_seeds_rewrite(
+        authenticators=Authenticator.objects.select_for_update().order_by("pk"), convert=convert
+    )

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from teams.audit import Actor
-from teams.forms import apply_errors
-from teams.permissions import require
+from core.audit import Actor
+from core.forms import apply_errors
+from core.permissions import require
 from teams.selectors import person_detail
 
 from . import services

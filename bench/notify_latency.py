@@ -165,10 +165,10 @@ def main() -> None:
     from django.test import Client
 
     from accounts.verification import VERIFIED_KEY
+    from core.audit import Actor
     from notifications import services
     from notifications.models import Channel
     from teams import services as team_services
-    from teams.audit import Actor
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)

@@ -1,5 +1,5 @@
 """The Celery app. Workers and beat import this; tasks live in each app's tasks.py, and the
-beat schedule is what the apps register in teams.beat (see that module)."""
+beat schedule is what the apps register in core.beat (see that module)."""
 
 import os
 
@@ -23,6 +23,6 @@ def use_registered_beat_schedule(sender=None, **kwargs) -> None:
     if not apps.ready:  # the fixup is off (no DJANGO_SETTINGS_MODULE): set up here
         django.setup()
 
-    from teams import beat
+    from core import beat
 
     app.conf.beat_schedule = beat.schedule()

@@ -30,7 +30,7 @@ if not SECRET_KEY:
         )
 
 # Old keys while rotating SECRET_KEY: sessions, signed links and the encrypted second-factor
-# seeds (accounts/crypto.py) made with them stay valid. See README "Rotating SECRET_KEY".
+# seeds (core/crypto.py) made with them stay valid. See README "Rotating SECRET_KEY".
 SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "axes",
     "csp",
+    # Baton's apps; core first, since every other app builds on it (README "Layers").
+    "core",
     "teams",
     "accounts",
     "notifications",
@@ -175,12 +177,31 @@ if REDIS_URL:
     # blocks in BZPOPMIN (5 s): the read raced Redis's empty reply, and idle sockets died with
     # "Timeout reading from ..." (channels_redis#422). Wait longer than the pop; a dead Redis
     # is still noticed.
+    # max_connections: channels-redis takes a pool connection per layer call in flight (each
+    # socket's group_add on connect, group_discard on close), and redis-py 8's asyncio pool
+    # refuses the 101st with MaxConnectionsError instead of waiting, so 100+ sockets opening
+    # or closing together failed. Receiving costs one connection per process (one BZPOPMIN
+    # for all its sockets), so idle sockets hold none; size for the largest burst of opens
+    # and closes, keeping ASGI processes x this below Redis's maxclients (10,000 default).
+    # channel_capacity: all of a process's sockets ("specific.<process>!...") share one
+    # Redis queue, capped like any channel at `capacity` (100): sending an event to each of
+    # 1,000 people at once dropped up to a quarter of them. This cap on that queue allows a
+    # burst for every socket a process holds; each socket's own buffer stays at 100.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 15}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 15,
+                        "max_connections": env.int("CHANNEL_LAYER_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
                 "prefix": "baton",
+                "channel_capacity": {
+                    "specific.*": env.int("CHANNEL_LAYER_CAPACITY", default=5000),
+                },
             },
         }
     }
@@ -197,7 +218,7 @@ CELERY_TASK_ACKS_LATE = True  # a killed worker's task is redelivered, not lost
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# The entries are code: each app registers its own in teams.beat (config/celery.py).
+# The entries are code: each app registers its own in core.beat (config/celery.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -305,17 +326,17 @@ REST_FRAMEWORK = {
     },
     # JSON only: the browsable API's pages use inline scripts, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # DRF's JSON parser plus depth, number and size limits (accounts/parsers.py).
+    # DRF's JSON parser plus depth, number and size limits (core/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
-        "accounts.parsers.StrictJSONParser",
+        "core.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "accounts.pagination.DefaultCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # Failed Bearer authentications allowed per client address (accounts/throttling.py).
@@ -334,7 +355,7 @@ SPECTACULAR_SETTINGS = {
     # gets a 401 here rather than a map of every endpoint.
     "SERVE_PERMISSIONS": ["accounts.api_permissions.IsVerifiedPerson"],
     "SERVE_AUTHENTICATION": ["rest_framework.authentication.SessionAuthentication"],
-    # config.converters' `id`: an integer of at most 18 digits.
+    # core.converters' `id`: an integer of at most 18 digits.
     "PATH_CONVERTER_OVERRIDES": {
         "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
     },

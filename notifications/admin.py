@@ -1,8 +1,8 @@
-"""Admin views of notifications, read-only (see teams/admin.py)."""
+"""Admin views of notifications, read-only (see core/admin.py)."""
 
 from django.contrib import admin
 
-from teams.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 
 from .models import Delivery, KindMute, Notification, NotificationRule, Webhook
 

@@ -10,12 +10,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from accounts.pagination import DefaultCursorPagination
-from config.converters import ID_REGEX
-from teams.api import StrictSerializer
-from teams.audit import Actor
+from core.api import StrictSerializer
+from core.audit import Actor
+from core.converters import ID_REGEX
+from core.pagination import DefaultCursorPagination
+from core.permissions import require
 from teams.models import Team
-from teams.permissions import require
 
 from . import kinds as kinds_registry
 from . import selectors, services

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 
-from teams.forms import apply_errors  # noqa: F401 - re-exported for the views
 from teams.models import Team
 
 from . import kinds as kinds_registry

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from accounts import crypto
+from core import crypto
 
 
 class Urgency(models.TextChoices):
@@ -95,7 +95,7 @@ class Webhook(models.Model):
     )
     name = models.CharField(max_length=100)
     url = models.URLField(max_length=500)
-    # Encrypted at rest (accounts/crypto.py); signing_secret is the usable value. Shown to
+    # Encrypted at rest (core/crypto.py); signing_secret is the usable value. Shown to
     # the webhook's managers only.
     secret = models.CharField(max_length=255)
     urgent_only = models.BooleanField(default=False)
@@ -182,10 +182,19 @@ class Delivery(models.Model):
         return f"baton-delivery-{self.pk}"
 
 
+# Without a rule row a person gets every channel for both urgencies (a webhook only if they
+# have one). A row per channel overrides it.
+DEFAULT_RULES: dict[str, dict[str, bool]] = {
+    Channel.IN_APP: {"normal": True, "urgent": True},
+    Channel.EMAIL: {"normal": True, "urgent": True},
+    Channel.WEBHOOK: {"normal": True, "urgent": True},
+}
+
+
 class NotificationRule(models.Model):
     """Which channels a person wants for normal and for urgent notifications.
 
-    No row for a channel means the default (see services.DEFAULT_RULES)."""
+    No row for a channel means the default (DEFAULT_RULES above)."""
 
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_rules"

@@ -8,8 +8,15 @@ from django.db.models import Q, QuerySet
 from teams.models import Membership, TeamRole
 
 from . import kinds as kinds_registry
-from .models import Channel, Delivery, KindMute, Notification, NotificationRule, Webhook
-from .services import DEFAULT_RULES
+from .models import (
+    DEFAULT_RULES,
+    Channel,
+    Delivery,
+    KindMute,
+    Notification,
+    NotificationRule,
+    Webhook,
+)
 
 
 def inbox(*, person, unread: bool = False, kind: str | None = None) -> QuerySet[Notification]:

@@ -19,15 +19,17 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts import crypto
+from core import crypto
+from core.audit import Actor, audit_record
+from core.tasks import enqueue
+from core.zones import zoneinfo
 from teams import hours as hours_math
-from teams.audit import Actor, audit_record
 from teams.models import Membership, Team, TeamRole
-from teams.zones import zoneinfo
 
 from . import kinds as kinds_registry
 from .delivery.webhook import UnsafeWebhookURL, check_url
 from .models import (
+    DEFAULT_RULES,
     Channel,
     Delivery,
     DeliveryStatus,
@@ -40,13 +42,6 @@ from .models import (
 
 User = get_user_model()
 
-# Without a rule row a person gets every channel for both urgencies (a webhook only if they
-# have one). A row per channel overrides it.
-DEFAULT_RULES: dict[str, dict[str, bool]] = {
-    Channel.IN_APP: {"normal": True, "urgent": True},
-    Channel.EMAIL: {"normal": True, "urgent": True},
-    Channel.WEBHOOK: {"normal": True, "urgent": True},
-}
 MAX_WEBHOOKS_PER_OWNER = 10
 
 
@@ -213,14 +208,15 @@ def _delivery_rows(
 
 
 def _enqueue_pending(notification_ids: list[int]) -> None:
-    from .tasks import enqueue_deliveries
-
+    # By the task's name (notifications.tasks.deliver): the engine behind it calls back into
+    # this module (a failing webhook notifies its owner), so importing it would be a cycle.
     ids = list(
         Delivery.objects.filter(
             notification_id__in=notification_ids, status=DeliveryStatus.PENDING
         ).values_list("pk", flat=True)
     )
-    enqueue_deliveries(ids)
+    for pk in ids:
+        enqueue("notifications.deliver", pk)
 
 
 def _clean_notify_input(kind: str, title: str, urgency: str, idempotency_key: str, url: str):

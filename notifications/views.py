@@ -12,15 +12,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.audit import Actor
+from core.forms import apply_errors
+from core.permissions import require
+from core.zones import zoneinfo
 from teams import hours as hours_math
-from teams.audit import Actor
 from teams.models import Team, TeamRole
-from teams.permissions import require
-from teams.zones import zoneinfo
 
 from . import kinds as kinds_registry
 from . import selectors, services
-from .forms import InboxFilterForm, MuteForm, RulesForm, WebhookEditForm, WebhookForm, apply_errors
+from .forms import InboxFilterForm, MuteForm, RulesForm, WebhookEditForm, WebhookForm
 from .models import Channel
 
 PAGE_SIZE = 50

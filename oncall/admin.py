@@ -1,8 +1,8 @@
-"""Admin views of on-call data, read-only: writes belong to the services (see teams/admin.py)."""
+"""Admin views of on-call data, read-only: writes belong to the services (see core/admin.py)."""
 
 from django.contrib import admin
 
-from teams.admin import ReadOnlyAdmin, ReadOnlyInline
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     IcalFeed,

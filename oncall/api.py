@@ -23,11 +23,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.pagination import DefaultCursorPagination
-from teams.audit import Actor
-from teams.permissions import require
+from core.audit import Actor
+from core.pagination import DefaultCursorPagination
+from core.permissions import require
 
-from . import selectors, services
+from . import selectors, services, specs
 from .ical import feed_url
 from .models import Layer, OncallPreferences, Override, Schedule, SwapRequest
 
@@ -74,7 +74,7 @@ def _query_instant(request, name: str) -> datetime:
     if isinstance(value, str) and "T" in value:
         date_part, _, time_part = value.partition("T")
         value = f"{date_part}T{time_part.replace(' ', '+')}"
-    return services.clean_instant(value, name)
+    return specs.clean_instant(value, name)
 
 
 def _range(request, *, max_span: timedelta = selectors.MAX_RANGE) -> tuple[datetime, datetime]:
@@ -395,7 +395,7 @@ class LayerListView(OncallView):
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
         require(request.user, "oncall.change_schedule", schedule)
-        data = _only(_body(request), set(services.LAYER_FIELDS))
+        data = _only(_body(request), set(specs.LAYER_FIELDS))
         for required in ("name", "time_zone", "start", "shift_length", "participants"):
             data.setdefault(required, None)
         layer = services.layer_create(actor=Actor.from_request(request), schedule=schedule, **data)
@@ -420,7 +420,7 @@ class LayerDetailView(OncallView):
     def patch(self, request, schedule_id: int, layer_id: int):
         schedule, layer = self._layer(request, schedule_id, layer_id)
         require(request.user, "oncall.change_schedule", schedule)
-        data = _only(_body(request), {*services.LAYER_FIELDS, "effective_from"})
+        data = _only(_body(request), {*specs.LAYER_FIELDS, "effective_from"})
         effective_from = data.pop("effective_from", None)
         services.layer_update(
             actor=Actor.from_request(request),
@@ -464,9 +464,9 @@ class OverrideListView(OncallView):
         qs = schedule.overrides.order_by("start", "id")
         start = request.query_params.get("start")
         end = request.query_params.get("end")
-        qs = qs.filter(end__gt=services.clean_instant(start, "start") if start else timezone.now())
+        qs = qs.filter(end__gt=specs.clean_instant(start, "start") if start else timezone.now())
         if end:
-            qs = qs.filter(start__lt=services.clean_instant(end, "end"))
+            qs = qs.filter(start__lt=specs.clean_instant(end, "end"))
         return Response({"results": [override_json(o) for o in qs[:500]]})
 
     @extend_schema(

@@ -1,4 +1,4 @@
-"""Demo schedules for seed_demo: ~300 schedules over the demo teams, written in bulk.
+"""Demo schedules for seed_demo (core.demo): ~300 schedules over the demo teams, written in bulk.
 
 Three kinds, in turn:
 * follow-the-sun: three regional layers (APAC, EMEA, AMER) restricted to 09:00-17:00 local
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from teams.audit import Actor, audit_record
+from core.audit import Actor, audit_record
 from teams.models import Membership, Team
 
 from .models import Layer, LayerVersion, Override, Participation, Schedule
@@ -214,3 +214,20 @@ def seed_schedules(
 
     transaction.on_commit(invalidate_oncall_now)
     return len(schedules)
+
+
+# --- seed_demo (registered in oncall.apps through core.demo) ---------------------------------
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument(
+        "--schedules", type=int, default=300, help="on-call schedules (default 300)"
+    )
+
+
+def seed(run) -> None:
+    """After teams' people and teams (a lower layer): schedules over the demo teams."""
+    count = seed_schedules(
+        actor=run.actor, count=max(0, run.options["schedules"]), seed=run.options["seed"]
+    )
+    run.say(f"Created {count} on-call schedules.")

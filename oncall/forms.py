@@ -1,6 +1,6 @@
 """HTML forms of the on-call pages. They shape input only: times typed in the viewer's zone
 become instants here, usernames become person ids; the services validate and write, and their
-ValidationError dicts are mapped back onto the form (teams.forms.apply_errors)."""
+ValidationError dicts are mapped back onto the form (core.forms.apply_errors)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from teams.forms import _zone_choices, apply_errors  # noqa: F401  (re-exported for views)
-from teams.widgets import FastSelect, MemoSelect, PlainChoices
+from core.forms import zone_choices
+from core.widgets import FastSelect, MemoSelect, PlainChoices
 
-from . import services
+from . import services, specs
 from .models import ShiftUnit
 from .selectors import ScheduleFilter
 
@@ -25,7 +25,7 @@ User = get_user_model()
 DAY_CHOICES = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 WINDOW_ROWS_MIN = 3
-WINDOW_ROWS_MAX = services.MAX_WINDOWS
+WINDOW_ROWS_MAX = specs.MAX_WINDOWS
 
 
 class LocalInput(forms.DateTimeInput):
@@ -99,7 +99,7 @@ class ScheduleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].choices = [("", "Choose a team…"), *((t.pk, t.name) for t in teams)]
         current = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
-        self.fields["time_zone"].widget.choices = _zone_choices(current or "")
+        self.fields["time_zone"].widget.choices = zone_choices(current or "")
 
 
 class ScheduleSettingsForm(forms.Form):
@@ -114,7 +114,7 @@ class ScheduleSettingsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
-        self.fields["time_zone"].widget.choices = _zone_choices(current or "")
+        self.fields["time_zone"].widget.choices = zone_choices(current or "")
 
 
 # --- layers ------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ class LayerForm(forms.Form):
         if not editing:
             del self.fields["effective_from"]
         current = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
-        self.fields["time_zone"].widget.choices = _zone_choices(current or "")
+        self.fields["time_zone"].widget.choices = zone_choices(current or "")
         self.windows: list[dict] = []
         self.window_errors: list[str] = []
 
@@ -203,7 +203,7 @@ class LayerForm(forms.Form):
         return out
 
     def spec(self) -> dict | None:
-        """The input as a layer spec for services.clean_layer_spec (None: the form has errors
+        """The input as a layer spec for specs.clean_layer_spec (None: the form has errors
         of its own, e.g. a number that is not a number)."""
         if not self.is_valid():
             return None

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from icalendar import Calendar, Event
 
-from teams.links import absolute_url
+from core.links import absolute_url
 
 from . import selectors
 from .models import IcalFeed

@@ -1,4 +1,4 @@
-"""What on-call adds to teams' pages through teams.panels (registered in oncall.apps): the
+"""What on-call adds to teams' pages through core.panels (registered in oncall.apps): the
 team page's schedules with who is on call now, and the dashboard's "your next shift" card.
 
 Rendered without the request (render_to_string(request=None)): the context processors, the
@@ -14,8 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from teams.timefmt import fmt_day_time, fmt_span
-from teams.zones import zoneinfo
+from core.timefmt import fmt_day_time, fmt_span
+from core.zones import zoneinfo
 
 from . import selectors
 from .models import Schedule

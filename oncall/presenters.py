@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from teams.timefmt import fmt_offset, fmt_span
+from core.timefmt import fmt_offset, fmt_span
 
 # --- palette -----------------------------------------------------------------------------------
 

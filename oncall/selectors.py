@@ -18,7 +18,7 @@ the pages:
   `swaps_awaiting_approval(lead)`; feeds: `ical_feeds(user)`; `shift_notice_minutes(user)`
 
 Writes are in services.py; validate form input for layers with
-`services.clean_layer_spec(data, team_id=schedule.team_id)` (the same messages as the API) and,
+`specs.clean_layer_spec(data, team_id=schedule.team_id)` (the same messages as the API) and,
 for the unsaved follow-the-sun preview, with `check_people=False` before `coverage_preview`.
 
 Layer history: each LayerVersion becomes a rotation.Layer with the version's rules, the
@@ -45,7 +45,7 @@ from teams.models import Membership
 from . import rotation
 from .models import LayerVersion, Override, Participation, Schedule, SwapRequest
 from .permissions import team_ids_of
-from .services import spec_to_rotation_layer
+from .specs import spec_to_rotation_layer
 
 User = get_user_model()
 
@@ -562,7 +562,7 @@ class Coverage:
 
 def coverage_preview(specs: list[dict], *, week_start: date, time_zone: str = "UTC") -> Coverage:
     """A typical week's coverage of unsaved layer specs (cleaned with
-    services.clean_layer_spec(spec, team_id=None)), and its gaps. No queries.
+    specs.clean_layer_spec(spec, team_id=None)), and its gaps. No queries.
 
     The week runs from `week_start` 00:00 in `time_zone` for 7 days. Spec order is creation
     order (the first wins a priority tie).

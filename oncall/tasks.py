@@ -17,7 +17,7 @@ from celery import shared_task
 from django.db.models import Max
 from django.utils import timezone
 
-from teams.timefmt import fmt_your_day_time, fmt_your_span
+from core.timefmt import fmt_your_day_time, fmt_your_span
 
 from .models import DEFAULT_SHIFT_NOTICE_MINUTES, OncallPreferences, Schedule
 

@@ -26,14 +26,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from teams.audit import Actor
+from core.audit import Actor
+from core.forms import apply_errors
+from core.permissions import require
+from core.timefmt import fmt_span
+from core.zones import is_valid_zone, zoneinfo
 from teams.models import Membership, Team
-from teams.permissions import is_org_admin, require
+from teams.permissions import is_org_admin
 from teams.selectors import lead_team_ids, person_local_status, team_choices
-from teams.timefmt import fmt_span
-from teams.zones import is_valid_zone, zoneinfo
 
-from . import presenters, selectors, services
+from . import presenters, selectors, services, specs
 from .forms import (
     DAY_CHOICES,
     LOCAL_FORMAT,
@@ -44,7 +46,6 @@ from .forms import (
     ScheduleForm,
     ScheduleSettingsForm,
     SwapForm,
-    apply_errors,
     fts_rows,
     usernames_to_ids,
 )
@@ -664,7 +665,7 @@ def _layer_preview(request: HttpRequest, form: LayerForm, schedule: Schedule) ->
     cleaned = None
     if spec is not None:
         try:
-            cleaned = services.clean_layer_spec(spec, team_id=schedule.team_id)
+            cleaned = specs.clean_layer_spec(spec, team_id=schedule.team_id)
         except ValidationError as exc:
             form.apply_service_errors(exc)
     zone = form.viewer_zone
@@ -861,7 +862,7 @@ def _fts_specs(request: HttpRequest, schedule: Schedule, rows, *, check_people: 
 
 def _clean_into(spec, errors, raw_specs, cleaned, team_id, check_people) -> bool:
     try:
-        out = services.clean_layer_spec(spec, team_id=team_id, check_people=check_people)
+        out = specs.clean_layer_spec(spec, team_id=team_id, check_people=check_people)
     except ValidationError as exc:
         for field, msgs in exc.message_dict.items():
             label = {"time_zone": "Zone", "restrictions": "Window", "participants": "People"}

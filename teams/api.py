@@ -8,7 +8,6 @@ accounts.api_permissions.TokenHasScope through each view's `scope_area`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
@@ -27,14 +26,16 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from accounts.pagination import DefaultCursorPagination
-from config.converters import ID_REGEX
+from core.api import IdRelatedField, StrictSerializer
+from core.audit import Actor
+from core.converters import ID_REGEX
+from core.pagination import DefaultCursorPagination
+from core.permissions import require
+from core.zones import country_name, is_valid_zone, zone_error
 
 from . import selectors, services
-from .audit import Actor
 from .models import Membership, OrgRole, Team, TeamRole
-from .permissions import contact_visibility, require, sees_people_who_left
-from .zones import country_name, is_valid_zone, zone_error
+from .permissions import contact_visibility, sees_people_who_left
 
 User = get_user_model()
 
@@ -70,36 +71,6 @@ def _local_fields(profile, now: datetime) -> dict:
         "working_now": status_.working,
         "utc_offset": _utc_offset(status_.local_time),
     }
-
-
-# The largest id PostgreSQL's bigint (and SQLite's integer) holds: a larger one overflows the
-# driver instead of simply matching nothing.
-MAX_ID = 2**63 - 1
-
-
-class IdRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related object's id, which must be a JSON integer: Django would read 1.5 as 1, and
-    1e309 or an id beyond 64 bits would overflow the driver."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("incorrect_type", data_type=type(data).__name__)
-        if not 1 <= data <= MAX_ID:
-            self.fail("does_not_exist", pk_value=data)
-        return super().to_internal_value(data)
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses keys it does not know, so a typo is a 400 rather than a silent no-op."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: "Unknown field; it cannot be set here." for name in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -392,7 +363,7 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
         require(request.user, "teams.add_person")
         data = PersonCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        # A service ValidationError becomes a 400 in accounts.api_errors.exception_handler.
+        # A service ValidationError becomes a 400 in core.api_errors.exception_handler.
         user = services.person_create(actor=Actor.from_request(request), **data.validated_data)
         person = selectors.person_detail(person_id=user.pk)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)

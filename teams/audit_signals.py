@@ -4,7 +4,7 @@ place that listens; it records and does nothing else."""
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from .audit import Actor, audit_record
+from core.audit import Actor, audit_record
 
 
 @receiver(user_logged_in, dispatch_uid="baton_audit_login")

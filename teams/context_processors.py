@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from .zones import zoneinfo
+from core.zones import zoneinfo
 
 
 def viewer(request):

@@ -1,5 +1,6 @@
 """HTML forms for the people and team pages. They only shape input; the services validate
-and write, and their ValidationError dicts are mapped back onto the form (apply_errors)."""
+and write, and their ValidationError dicts are mapped back onto the form
+(core.forms.apply_errors)."""
 
 from __future__ import annotations
 
@@ -9,33 +10,12 @@ from functools import lru_cache
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import zone_choices
+from core.widgets import FastSelect, MemoSelect, PlainChoices
+from core.zones import country_choices
+
 from . import hours as hours_math
 from .models import MfaPolicy, OrgRole, Team, TeamRole
-from .widgets import FastSelect, MemoSelect, PlainChoices
-from .zones import country_choices, zone_choices_by_country
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: per field where the form has that
-    field, otherwise at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
-def _zone_choices(current: str = "") -> list:
-    choices = [("", "Choose a time zone…"), *zone_choices_by_country()]
-    known = {zone for _group, zones in zone_choices_by_country() for zone, _label in zones}
-    if current and current not in known:
-        # Keep an older alias (e.g. Asia/Calcutta) selectable so saving does not change it.
-        choices.append(("Current", [(current, current)]))
-    return choices
-
 
 WORKING_HOURS_HELP = (
     "One line per day or range of days, in your local time: "
@@ -62,7 +42,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["country"].choices = [("", "Choose a country…"), *country_choices()]
         current = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
-        self.fields["time_zone"].widget.choices = _zone_choices(current or "")
+        self.fields["time_zone"].widget.choices = zone_choices(current or "")
 
     def clean_working_hours(self) -> dict[str, list[str]]:
         try:

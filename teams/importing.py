@@ -30,10 +30,13 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
-from . import caching
+from core import caching
+from core.audit import Actor, audit_record
+from core.tasks import enqueue_on_commit
+
 from . import hours as hours_math
-from .audit import Actor, audit_record
 from .models import Membership, OrgRole, Profile, Team, TeamRole, WorkingInterval
+from .selectors import PEOPLE_CACHE, TEAMS_CACHE
 from .services import (
     DEFAULT_WORKING_HOURS,
     clean_country,
@@ -43,6 +46,7 @@ from .services import (
     clean_working_hours,
     working_interval_rows,
 )
+from .tasks import send_invitation
 
 User = get_user_model()
 
@@ -507,7 +511,7 @@ def _write_people(
         all_users.extend(users)
         if progress is not None:
             progress(len(chunk))
-    caching.bump(caching.PEOPLE)
+    caching.bump(PEOPLE_CACHE)
     return _Written(all_users, membership_count)
 
 
@@ -525,11 +529,9 @@ def _ranges(working_hours: dict) -> list[hours_math.WeekRange]:
 
 
 def _queue_invitations(users: Sequence[AbstractBaseUser]) -> None:
-    from .tasks import enqueue_invitations
-
-    ids = [user.pk for user in users if not user.has_usable_password()]
-    if ids:
-        transaction.on_commit(lambda: enqueue_invitations(ids))
+    for user in users:
+        if not user.has_usable_password():
+            enqueue_on_commit(send_invitation, user.pk)
 
 
 def _people_changes(people: Sequence[CleanPerson], memberships: int) -> dict:
@@ -683,7 +685,7 @@ def _write_teams(teams: Sequence[CleanTeam], *, batch_size: int = BATCH_SIZE) ->
         Team.objects.bulk_create(level, batch_size=batch_size)
         ids.update((team.slug, team.pk) for team in level)
         created.extend(level)
-    caching.bump(caching.TEAMS)
+    caching.bump(TEAMS_CACHE)
     return created
 
 

@@ -1,4 +1,5 @@
-"""People (a Django user plus a profile), teams, memberships, org settings and the audit log."""
+"""People (a Django user plus a profile), teams, memberships and org settings (the audit log
+is core's: core.models.AuditEvent)."""
 
 from __future__ import annotations
 
@@ -133,32 +134,3 @@ class OrgSettings(models.Model):
 
     def __str__(self) -> str:
         return "Org settings"
-
-
-class AuditEvent(models.Model):
-    """Who did what, when and from where. Written by services, never edited."""
-
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    actor_repr = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
-    target_type = models.CharField(max_length=64, blank=True, db_index=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    target_repr = models.CharField(max_length=200, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    via = models.CharField(max_length=16, blank=True)  # web, api, ws, cli, system
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["actor", "-created_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action}"

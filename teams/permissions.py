@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import rules
-from django.core.exceptions import PermissionDenied
 
 from .models import Membership, OrgRole, TeamRole
 
@@ -91,20 +90,6 @@ rules.add_perm("teams.manage_memberships", is_org_admin | is_team_lead)
 # Org settings and the audit log: admins.
 rules.add_perm("teams.change_org_settings", is_org_admin)
 rules.add_perm("teams.view_audit", is_org_admin)
-
-
-def rule_allows(user, perm: str, obj=None) -> bool:
-    """The rule itself, without Django's superuser shortcut: admins are superusers (for the
-    admin site) and User.has_perm grants a superuser everything, "not on yourself" rules
-    included. Pages use it to offer an action only where its service will accept it."""
-    return rules.has_perm(perm, user, obj)
-
-
-def require(user, perm: str, obj=None) -> None:
-    """Refuse with 403 unless `user` has `perm` on `obj`: the one check pages and API views
-    make (DRF turns Django's PermissionDenied into a 403 JSON answer)."""
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied("You do not have permission to do this.")
 
 
 def contact_visibility(user) -> Callable[[int], bool]:

@@ -15,9 +15,10 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from core.timefmt import fmt_weekday_time
+from core.zones import country_name
+
 from .selectors import LocalStatusCache
-from .timefmt import fmt_weekday_time
-from .zones import country_name
 
 # A slug reverse() would pass through unchanged (and escape() too); anything else is reversed.
 _PLAIN_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")

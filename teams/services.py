@@ -1,7 +1,8 @@
 """Every write to people, teams, memberships, roles and org settings.
 
 Each function takes keyword-only arguments, runs in one transaction, records an audit event,
-and schedules side effects (emails, session ends) with transaction.on_commit.
+and schedules side effects (emails, session ends) on commit (core.tasks.enqueue_on_commit,
+transaction.on_commit).
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import caching
+from core import caching
+from core.audit import Actor, audit_record
+from core.realtime import send_to_user
+from core.tasks import enqueue_on_commit
+from core.zones import is_valid_country, is_valid_zone, zone_error
+
+from . import hooks
 from . import hours as hours_math
-from .audit import Actor, audit_record
 from .models import (
     Membership,
     MfaPolicy,
@@ -26,7 +32,8 @@ from .models import (
     TeamRole,
     WorkingInterval,
 )
-from .zones import is_valid_country, is_valid_zone, zone_error
+from .selectors import PEOPLE_CACHE, TEAMS_CACHE
+from .tasks import send_invitation
 
 User = get_user_model()
 
@@ -190,7 +197,7 @@ def person_create(
     )
     _store_intervals(profile)
     _sync_staff_flags(user, org_role)
-    caching.bump(caching.PEOPLE)
+    caching.bump(PEOPLE_CACHE)
     if audit:
         audit_record(
             actor=actor,
@@ -243,10 +250,8 @@ def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -
     if changes:
         profile.save()
         if "working_hours" in changes or "time_zone" in changes:
-            from notifications.services import held_deliveries_reschedule  # uses teams
-
             _store_intervals(profile)
-            held_deliveries_reschedule(profile=profile)
+            hooks.hours_changed(profile=profile)  # e.g. notifications' held deliveries
         if "display_name" in changes:
             person.first_name = profile.display_name[:150]
             person.save(update_fields=["first_name"])
@@ -335,10 +340,9 @@ def people_invite(
 
 
 def _queue_invitations(user_ids: list[int]) -> None:
-    if user_ids:
-        from .tasks import enqueue_invitations
-
-        transaction.on_commit(lambda: enqueue_invitations(user_ids))
+    # A broker outage logs a warning: the admin can press "Resend" later.
+    for pk in user_ids:
+        enqueue_on_commit(send_invitation, pk)
 
 
 @transaction.atomic
@@ -361,7 +365,7 @@ def person_deactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
     profile.left_at = timezone.now()
     profile.save(update_fields=["left_at"])
     audit_record(actor=actor, action="person.deactivate", target=person)
-    caching.bump(caching.PEOPLE)
+    caching.bump(PEOPLE_CACHE)
     user_id = person.pk
     transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
 
@@ -374,7 +378,7 @@ def person_reactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
     person.save(update_fields=["is_active"])
     Profile.objects.filter(user=person).update(left_at=None)
     audit_record(actor=actor, action="person.reactivate", target=person)
-    caching.bump(caching.PEOPLE)
+    caching.bump(PEOPLE_CACHE)
 
 
 def sessions_end_all(*, user_id: int) -> int:
@@ -386,8 +390,6 @@ def sessions_end_all(*, user_id: int) -> int:
     for user_session in UserSession.objects.filter(user_id=user_id):
         user_session.end()
         ended += 1
-    from accounts.events import send_to_user
-
     send_to_user(user_id, {"type": "session.ended"})
     return ended
 
@@ -437,7 +439,7 @@ def team_create(
     else:
         slug = _unique_slug(name)
     team = Team.objects.create(name=name, slug=slug, parent=parent, description=description)
-    caching.bump(caching.TEAMS)
+    caching.bump(TEAMS_CACHE)
     if audit:
         audit_record(
             actor=actor,
@@ -476,7 +478,7 @@ def team_update(
     if changes:
         team.save()
         audit_record(actor=actor, action="team.update", target=team, changes=changes)
-        caching.bump(caching.TEAMS)
+        caching.bump(TEAMS_CACHE)
     return team
 
 
@@ -485,7 +487,7 @@ def team_delete(*, actor: Actor, team: Team) -> None:
     if team.children.exists():
         raise ValidationError({"team": "Move or delete the sub-teams first."})
     audit_record(actor=actor, action="team.delete", target=team)
-    caching.bump(caching.TEAMS)
+    caching.bump(TEAMS_CACHE)
     team.delete()
 
 

@@ -1,8 +1,7 @@
-"""Celery tasks for people: ids in, re-read, idempotent."""
+"""Celery tasks for people: ids in, re-read, idempotent. Services start them with
+core.tasks.enqueue_on_commit."""
 
 from __future__ import annotations
-
-import logging
 
 from celery import shared_task
 from django.conf import settings
@@ -10,19 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
 
-from .links import absolute_url
-
-log = logging.getLogger(__name__)
-
-
-def enqueue_invitations(user_ids: list[int]) -> None:
-    """Start one sending task per person after commit. A broker outage must not turn the
-    committed write into a server error: the admin can press "Resend" later."""
-    for pk in user_ids:
-        try:
-            send_invitation.delay(pk)
-        except Exception:  # noqa: BLE001 - logged; the invitation can be sent again
-            log.warning("could not enqueue the invitation of person %s", pk)
+from core.links import absolute_url
 
 
 @shared_task(acks_late=True, max_retries=5, default_retry_delay=30)

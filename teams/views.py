@@ -19,10 +19,17 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import panels
+from core.audit import Actor
+from core.forms import apply_errors
+from core.models import AuditEvent
+from core.permissions import require, rule_allows
+from core.timefmt import fmt_span
+from core.zones import zoneinfo
+
 from . import hours as hours_math
-from . import panels, selectors, services
 from . import render as render_rows
-from .audit import Actor
+from . import selectors, services
 from .forms import (
     AuditFilterForm,
     DirectoryFilterForm,
@@ -33,12 +40,9 @@ from .forms import (
     PersonCreateForm,
     ProfileForm,
     TeamForm,
-    apply_errors,
 )
-from .models import AuditEvent, Membership, Team
-from .permissions import contact_visibility, require, rule_allows
-from .timefmt import fmt_span
-from .zones import zoneinfo
+from .models import Membership, Team
+from .permissions import contact_visibility
 
 User = get_user_model()
 PAGE_SIZE = 50

@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from .audit import Actor
-from .forms import apply_errors
+from core.audit import Actor
+from core.forms import apply_errors
+
 from .importing import (
     MAX_FILE_BYTES,
     MAX_ROWS,

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from teams import caching
+from core import caching
 from teams import hours as hours_math
 from teams.models import Membership, Profile, Team, WorkingInterval
+from teams.selectors import PEOPLE_CACHE
 from teams.services import DEFAULT_WORKING_HOURS, working_interval_rows
 
 User = get_user_model()
@@ -68,5 +69,5 @@ def bulk_people(
     )
     if team is not None:
         Membership.objects.bulk_create(Membership(team=team, person=user) for user in users)
-    caching.bump(caching.PEOPLE)  # as the services do
+    caching.bump(PEOPLE_CACHE)  # as the services do
     return users

@@ -82,10 +82,11 @@ def mark_reauthenticated(client: Client, user) -> Client:
 
 @pytest.fixture(autouse=True)
 def _fresh_directory_caches():
-    """Each test starts with fresh cached counts and pickers (teams.caching). A version bump
+    """Each test starts with fresh cached counts and pickers (core.caching). A version bump
     rather than cache.clear(): on Redis that would flush the database other workers use."""
-    from teams import caching
+    from core import caching
+    from teams.selectors import PEOPLE_CACHE, TEAMS_CACHE
 
-    caching.invalidate(caching.PEOPLE)
-    caching.invalidate(caching.TEAMS)
+    caching.invalidate(PEOPLE_CACHE)
+    caching.invalidate(TEAMS_CACHE)
     yield

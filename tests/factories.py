@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import factory
 
+from core.audit import Actor
 from teams import services
-from teams.audit import Actor
 from teams.models import Team
 
 SYSTEM = Actor.system(via="test")

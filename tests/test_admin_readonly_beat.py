@@ -1,4 +1,4 @@
-"""Beat schedules are code (teams/beat.py): the admin shows django-celery-beat's rows and
+"""Beat schedules are code (core/beat.py): the admin shows django-celery-beat's rows and
 changes none of them (an edit there would change what runs, unaudited)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django_celery_beat.models import (
     SolarSchedule,
 )
 
-from teams import beat
+from core import beat
 
 # What config/settings.py's CELERY_BEAT_SCHEDULE held before the apps registered their own.
 PREVIOUS_SCHEDULE = {

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from teams.models import AuditEvent
+from core.models import AuditEvent
 from tests.bulk import bulk_people
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member

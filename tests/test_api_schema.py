@@ -97,7 +97,7 @@ def test_schema_documents_the_shared_error_answers(member_client):
 
 
 def test_an_id_too_big_for_the_database_is_a_404(admin_client, admin_user):
-    """Ids are 1-18 digits (config.converters): a longer number never reaches the database
+    """Ids are 1-18 digits (core.converters): a longer number never reaches the database
     driver (SQLite raised OverflowError for it)."""
     from tests.factories import TeamFactory, add_member
 

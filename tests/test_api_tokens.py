@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create, hash_token
-from teams.audit import Actor
-from teams.models import AuditEvent
+from core.audit import Actor
+from core.models import AuditEvent
 from tests.conftest import mark_reauthenticated
 from tests.factories import PersonFactory, TeamFactory
 

@@ -18,7 +18,7 @@ from allauth.mfa.totp.internal.auth import (
 from cryptography.fernet import InvalidToken
 from django.apps import apps
 
-from accounts import crypto
+from core import crypto
 from tests.factories import PersonFactory
 
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 
+from core.audit import Actor
 from teams import hours, selectors
-from teams.audit import Actor
 from teams.models import Membership, WorkingInterval
 from teams.services import person_update, team_update
 from tests.bulk import bulk_people
@@ -156,7 +156,8 @@ def test_page_memberships_sql_matches_the_orm(db):
 def test_cached_values_follow_the_version_and_expire_locally(db, monkeypatch):
     from django.core.cache import cache
 
-    from teams import caching
+    from core import caching
+    from teams.selectors import TEAMS_CACHE
 
     calls = []
 
@@ -167,15 +168,15 @@ def test_cached_values_follow_the_version_and_expire_locally(db, monkeypatch):
     def drop_shared_value():
         cache.delete(f"teams:teams:{cache.get('teams:version:teams')}:probe")
 
-    assert caching.cached(caching.TEAMS, "probe", compute) == 1
+    assert caching.cached(TEAMS_CACHE, "probe", compute) == 1
     drop_shared_value()
-    assert caching.cached(caching.TEAMS, "probe", compute) == 1  # this process's copy
-    caching.bump(caching.TEAMS)  # a write: the version moves on, the copy is unreachable
-    assert caching.cached(caching.TEAMS, "probe", compute) == 2
+    assert caching.cached(TEAMS_CACHE, "probe", compute) == 1  # this process's copy
+    caching.bump(TEAMS_CACHE)  # a write: the version moves on, the copy is unreachable
+    assert caching.cached(TEAMS_CACHE, "probe", compute) == 2
     drop_shared_value()
     later = caching.time.monotonic() + caching._LOCAL_SECONDS + 1
     monkeypatch.setattr(caching.time, "monotonic", lambda: later)
-    assert caching.cached(caching.TEAMS, "probe", compute) == 3  # the copy expired too
+    assert caching.cached(TEAMS_CACHE, "probe", compute) == 3  # the copy expired too
 
 
 def test_working_now_sql_agrees_with_python_for_long_and_overnight_ranges(db):

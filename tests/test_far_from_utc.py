@@ -31,6 +31,8 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from accounts import services as account_services
+from core import timefmt
+from core.audit import Actor
 from notifications import services as notification_services
 from notifications.delivery.payload import digest_text, slack_text
 from notifications.kinds import KIND_LABELS
@@ -38,8 +40,6 @@ from notifications.models import Notification
 from oncall import selectors as oncall_selectors
 from oncall import services as oncall_services
 from oncall.tasks import send_shift_notices
-from teams import timefmt
-from teams.audit import Actor
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
 from tests.test_url_walk import all_routes

@@ -9,9 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
 
+from core.audit import Actor
+from core.models import AuditEvent
 from teams import hours as hours_math
 from teams import importing, views_import
-from teams.audit import Actor
 from teams.importing import (
     ImportFileError,
     ImportRowsInvalid,
@@ -19,7 +20,7 @@ from teams.importing import (
     import_teams_csv,
     parse_hours_line,
 )
-from teams.models import AuditEvent, Membership, Profile, Team, WorkingInterval
+from teams.models import Membership, Profile, Team, WorkingInterval
 from tests.factories import PersonFactory, TeamFactory
 
 User = get_user_model()

@@ -12,7 +12,7 @@ from django.core import mail
 from django.test import Client
 
 from accounts.services import api_token_create
-from teams.models import AuditEvent
+from core.models import AuditEvent
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
 
 # Transactions commit for real: invitations are sent on commit, as in production.
@@ -227,8 +227,8 @@ def test_api_tokens_page_links_to_the_docs(member_client):
 def test_webhook_payload_links_are_absolute(settings):
     from django.utils import timezone
 
+    from notifications.engine import _with_link
     from notifications.models import Notification
-    from notifications.tasks import _with_link
 
     settings.SITE_URL = "https://baton.example.com"
     n = Notification(

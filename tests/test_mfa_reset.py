@@ -10,8 +10,8 @@ from allauth.usersessions.models import UserSession
 from django.test import Client
 
 from accounts.verification import has_totp
+from core.models import AuditEvent
 from notifications.models import Notification
-from teams.models import AuditEvent
 from tests.conftest import mark_reauthenticated, sign_in
 from tests.factories import PersonFactory
 

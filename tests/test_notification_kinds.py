@@ -12,9 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
+from core.audit import Actor
 from notifications import kinds, services
 from notifications.models import KindMute
-from teams.audit import Actor
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
 

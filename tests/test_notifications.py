@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
+from core.audit import Actor
 from notifications import services, tasks
 from notifications.models import (
     Channel,
@@ -20,7 +21,6 @@ from notifications.models import (
     NotificationRule,
     Webhook,
 )
-from teams.audit import Actor
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
 

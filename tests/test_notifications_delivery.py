@@ -20,10 +20,10 @@ from celery.exceptions import Retry
 from django.db import connection
 from django.utils import timezone
 
-from notifications import services, tasks
+from core.audit import Actor
+from notifications import engine, services, tasks
 from notifications.delivery.webhook import verify
 from notifications.models import Delivery, DeliveryStatus, Notification, Webhook
-from teams.audit import Actor
 from tests.factories import PersonFactory
 
 ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -222,8 +222,8 @@ def test_retry_uses_exponential_countdown_and_the_sweeper_resumes(
         _notify(person)
     delivery = Delivery.objects.get(channel="webhook")
     assert (delivery.status, delivery.attempts, countdowns) == ("retrying", 1, [30])
-    assert tasks.backoff_seconds(1) == 30 and tasks.backoff_seconds(3) == 120
-    assert tasks.backoff_seconds(30) == 3600
+    assert engine.backoff_seconds(1) == 30 and engine.backoff_seconds(3) == 120
+    assert engine.backoff_seconds(30) == 3600
 
     # The retry message is lost; the sweeper finds the overdue row and sends it again.
     later = timezone.now() + timedelta(seconds=30 + 61)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oncall.services import LAYER_FIELDS
+from oncall.specs import LAYER_FIELDS
 from tests import oncall_fixtures
 
 world = oncall_fixtures.world

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from core.timefmt import fmt_offset
+from core.zones import closest_zone, zone_error
 from oncall import presenters as p
 from oncall.rotation import Segment
-from teams.timefmt import fmt_offset
-from teams.zones import closest_zone, zone_error
 
 T0 = datetime(2026, 11, 16, tzinfo=UTC)  # a Monday, no DST change near it
 
@@ -132,7 +132,7 @@ def test_zone_label_shows_a_dst_change_inside_the_span():
     start = datetime(2026, 11, 1, 4, tzinfo=UTC)  # 00:00 EDT; clocks go back at 02:00
     end = start + timedelta(hours=6)
     label = p.zone_label(york, start, end)
-    # Offsets as teams.timefmt writes them (with a real minus sign).
+    # Offsets as core.timefmt writes them (with a real minus sign).
     assert label == "America/New_York, UTC\u221204:00 then UTC\u221205:00"
     assert label == f"America/New_York, {fmt_offset(start, york)} then {fmt_offset(end, york)}"
     assert "EST" not in label and "EDT" not in label

@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from oncall import selectors, services
+from core.models import AuditEvent
+from oncall import selectors, services, specs
 from oncall.models import LayerVersion, Override, SwapRequest, SwapStatus
-from teams.models import AuditEvent
 from tests import oncall_fixtures
 from tests.factories import SYSTEM
 from tests.oncall_fixtures import utc
@@ -144,7 +144,7 @@ def _swap_setup(world, approval=False):
 
 
 def test_swap_flow_without_approval(world):
-    from teams.audit import Actor
+    from core.audit import Actor
 
     _swap_setup(world)
     with time_machine.travel(utc(2026, 11, 1), tick=False):
@@ -175,7 +175,7 @@ def test_swap_flow_without_approval(world):
 
 
 def test_swap_flow_with_lead_approval_and_decline_kept(world):
-    from teams.audit import Actor
+    from core.audit import Actor
 
     _swap_setup(world, approval=True)
     with time_machine.travel(utc(2026, 11, 1), tick=False):
@@ -206,7 +206,7 @@ def test_swap_flow_with_lead_approval_and_decline_kept(world):
 
 
 def test_swaps_expire_and_are_kept(world):
-    from teams.audit import Actor
+    from core.audit import Actor
 
     _swap_setup(world)
     with time_machine.travel(utc(2026, 11, 1), tick=False):
@@ -234,8 +234,8 @@ def test_swaps_expire_and_are_kept(world):
 
 
 def test_swap_notifies_both_parties(world, django_capture_on_commit_callbacks):
+    from core.audit import Actor
     from notifications.models import Notification
-    from teams.audit import Actor
 
     _swap_setup(world)
     with time_machine.travel(utc(2026, 11, 1), tick=False):
@@ -262,8 +262,8 @@ def test_preferences_update(world):
 def test_coverage_preview_finds_gaps(world):
     from datetime import date
 
-    specs = [
-        services.clean_layer_spec(
+    layer_specs = [
+        specs.clean_layer_spec(
             {
                 "name": region,
                 "time_zone": zone,
@@ -278,7 +278,9 @@ def test_coverage_preview_finds_gaps(world):
             [("APAC", "Asia/Manila"), ("EMEA", "Europe/London"), ("AMER", "America/New_York")]
         )
     ]
-    coverage = selectors.coverage_preview(specs, week_start=date(2026, 11, 2), time_zone="UTC")
+    coverage = selectors.coverage_preview(
+        layer_specs, week_start=date(2026, 11, 2), time_zone="UTC"
+    )
     assert coverage.gaps, "weekends and the hours between regions are gaps"
     assert coverage.segments[0].start == utc(2026, 11, 2)
     assert coverage.segments[-1].end == utc(2026, 11, 9)
@@ -331,7 +333,7 @@ def test_edit_that_moves_the_start_changes_the_phase_from_then_on(world):
 
 
 def test_page_selectors_for_swaps_feeds_and_preferences(world):
-    from teams.audit import Actor
+    from core.audit import Actor
 
     world.daily_layer(people=[world.ana, world.bo])
     services.schedule_update(

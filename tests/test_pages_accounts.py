@@ -9,7 +9,7 @@ from django.test import Client
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create, hash_token
-from teams.audit import Actor
+from core.audit import Actor
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
 

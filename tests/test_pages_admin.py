@@ -10,8 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from teams.audit import Actor, audit_record
-from teams.models import AuditEvent, OrgSettings
+from core.audit import Actor, audit_record
+from core.models import AuditEvent
+from teams.models import OrgSettings
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
 
@@ -136,7 +137,7 @@ def test_admin_site_shows_everything_and_changes_nothing(admin_client, admin_use
     request = type("Request", (), {"user": admin_user})()
     for model, model_admin in django_admin.site._registry.items():
         if model._meta.app_label in {
-            *("teams", "accounts", "oncall", "notifications", "auth"),
+            *("core", "teams", "accounts", "oncall", "notifications", "auth"),
             *("account", "mfa", "usersessions"),  # allauth's
         }:
             assert model_admin.has_view_permission(request), model
@@ -168,7 +169,7 @@ def test_every_baton_model_has_a_plural_name():
     from django.apps import apps
 
     for model in apps.get_models():
-        if model._meta.app_label not in {"teams", "accounts", "oncall", "notifications"}:
+        if model._meta.app_label not in {"core", "teams", "accounts", "oncall", "notifications"}:
             continue
         name, plural = str(model._meta.verbose_name), str(model._meta.verbose_name_plural)
         if name.endswith(("s", "y")):

@@ -10,7 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from teams import caching
+from core import caching
+from teams.selectors import PEOPLE_CACHE, TEAMS_CACHE
 from tests.bulk import bulk_people
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
@@ -121,8 +122,8 @@ def test_directory_paginates_50_per_page(member_client, db):
 
 def _count_queries(client, url, params=None) -> int:
     # Cold caches: the worst case, and the same whatever the previous request left behind.
-    caching.invalidate(caching.PEOPLE)
-    caching.invalidate(caching.TEAMS)
+    caching.invalidate(PEOPLE_CACHE)
+    caching.invalidate(TEAMS_CACHE)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url, params or {})
     assert response.status_code == 200

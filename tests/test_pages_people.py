@@ -9,7 +9,8 @@ import time_machine
 from django.core import mail
 from django.test import Client
 
-from teams.models import AuditEvent, Profile, WorkingInterval
+from core.models import AuditEvent
+from teams.models import Profile, WorkingInterval
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
 

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from teams.models import AuditEvent, Membership, Team
+from core.models import AuditEvent
+from teams.models import Membership, Team
 from tests.bulk import bulk_people
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member

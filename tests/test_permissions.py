@@ -96,7 +96,7 @@ def test_anonymous_has_no_permissions(db):
 def test_rule_allows_keeps_not_on_yourself_for_superuser_admins(world):
     """has_perm lets a superuser admin do everything (the matrix above); pages offer actions
     by the rule itself, so an admin is not offered deactivating or resetting themselves."""
-    from teams.permissions import rule_allows
+    from core.permissions import rule_allows
 
     admin, other = world["people"]["admin"], world["other"]
     for perm in ("teams.deactivate_person", "teams.reset_mfa"):

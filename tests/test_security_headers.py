@@ -118,7 +118,7 @@ call_command("migrate", verbosity=0)
 call_command("collectstatic", interactive=False, verbosity=0)
 from django.test import Client
 from teams import services
-from teams.audit import Actor
+from core.audit import Actor
 services.person_create(
     actor=Actor.system(), username="pat", email="pat@example.com", display_name="Pat",
     time_zone="Europe/Lisbon", country="PT", password="a-long-production-password",

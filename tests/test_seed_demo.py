@@ -10,9 +10,10 @@ import pytz
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from core.models import AuditEvent
 from teams import hours as hours_math
 from teams.demo_data import COUNTRIES, REGION_NAMES, SUN_THU_COUNTRIES, build_plan, zones_for
-from teams.models import AuditEvent, Membership, Profile, Team, WorkingInterval
+from teams.models import Membership, Profile, Team, WorkingInterval
 
 User = get_user_model()
 COMMON = set(pytz.common_timezones)

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from core.models import AuditEvent
 from teams import services
-from teams.models import AuditEvent, Membership, Profile, Team, WorkingInterval
+from teams.models import Membership, Profile, Team, WorkingInterval
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
 
 User = get_user_model()
@@ -159,7 +160,7 @@ def test_invitation_email_links_to_password_choice(mailoutbox, django_capture_on
 
 @pytest.mark.django_db
 def test_nobody_deactivates_themselves():
-    from teams.audit import Actor
+    from core.audit import Actor
 
     admin = PersonFactory(org_role="admin")
     PersonFactory(org_role="admin")

@@ -25,9 +25,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.test import Client
 
+from core.audit import Actor
+from core.models import AuditEvent
 from teams import services
-from teams.audit import Actor
-from teams.models import AuditEvent
 from tests.factories import PersonFactory
 
 PASSWORD = "correct-horse-battery"  # PersonFactory's default

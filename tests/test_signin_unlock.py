@@ -15,9 +15,9 @@ from django.test import Client
 
 from accounts.lockout import signin_lockout
 from accounts.services import api_token_create, signin_unlock
-from teams.audit import Actor
-from teams.models import AuditEvent
-from teams.timefmt import fmt_weekday_time
+from core.audit import Actor
+from core.models import AuditEvent
+from core.timefmt import fmt_weekday_time
 from tests.conftest import mark_reauthenticated, sign_in
 from tests.factories import PersonFactory
 from tests.test_signin import assert_dashboard, new_client, password_step

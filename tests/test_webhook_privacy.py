@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from core.audit import Actor
 from notifications import services
 from notifications.kinds import KINDS
 from notifications.models import Delivery
-from teams.audit import Actor
 from tests.conftest import mark_reauthenticated, sign_in
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
 

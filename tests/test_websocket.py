@@ -19,10 +19,11 @@ from django.test import Client
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from accounts.consumers import GROUP_CALLS_AT_ONCE, REFUSED_PER_MINUTE
 from config.asgi import application
 from config.routing import websocket_urlpatterns
+from core.audit import Actor
 from teams import services
-from teams.audit import Actor
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
 from tests.ws import REDIS_URL, cookie_headers
@@ -207,6 +208,23 @@ async def test_redis_layer_reads_longer_than_it_blocks():
 
 @pytest.mark.redis
 @pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: no Redis to test against")
+async def test_redis_layer_pool_and_queue_fit_many_sockets(settings):
+    """redis-py 8's pool held 100 connections and refused the 101st; the queue all of a
+    process's sockets share held 100 messages. Both come from the environment now, sized
+    well past what one process's sockets need at once."""
+    layer = get_channel_layer()
+    host = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]
+    pool = layer.create_pool(0)
+    assert pool.max_connections == host["max_connections"]
+    # The consumer's group calls plus the one receive loop must fit under the ceiling.
+    assert pool.max_connections > GROUP_CALLS_AT_ONCE + 1
+    process_queue = await layer.new_channel()
+    assert layer.get_capacity(process_queue) >= 1000
+    assert layer.get_capacity("other.channel") == layer.capacity
+
+
+@pytest.mark.redis
+@pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: no Redis to test against")
 async def test_socket_idle_past_a_redis_pop_stays_open(settings, verified_member, caplog):
     settings.CHANNEL_LAYERS = {
         "default": {
@@ -229,3 +247,190 @@ async def test_socket_idle_past_a_redis_pop_stays_open(settings, verified_member
     assert await communicator.receive_json_from() == {"type": "pong"}
     await communicator.disconnect(code=1001)
     assert _errors(caplog) == []
+
+
+# --- junk frames -------------------------------------------------------------------------------
+# A client may only send {"type": "ping"}. Junk text gets an error event and the socket stays;
+# binary, oversized and floods close with a 4xxx code. Never a traceback.
+
+
+async def _open(client: Client) -> WebsocketCommunicator:
+    communicator = _communicator(cookie_headers(client))
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from())["type"] == "hello"
+    return communicator
+
+
+async def _closed_with(communicator: WebsocketCommunicator) -> int:
+    closed = await communicator.receive_output(timeout=5)
+    assert closed["type"] == "websocket.close", closed
+    await communicator.disconnect()
+    return closed["code"]
+
+
+def _tracebacks(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+JUNK_TEXT = {
+    "not JSON": ("hello there", "must be JSON"),
+    "empty frame": ("", "must be JSON"),
+    "truncated JSON": ('{"type": "ping"', "must be JSON"),
+    # json recursed once per level: RecursionError, the socket dropped with a traceback.
+    "5,000 levels of nesting": ("[" * 5000 + "]" * 5000, "nested more than 32"),
+    "40 levels of nesting": ('{"a":' * 40 + "1" + "}" * 40, "nested more than 32"),
+    "NaN": ('{"type": "ping", "n": NaN}', "must be JSON"),
+    "overflowing number": ('{"type": "ping", "n": 1e999}', "too large"),
+    "a JSON list": ('["ping"]', "JSON objects"),
+    "a JSON string": ('"ping"', "JSON objects"),
+    "another type": ('{"type": "subscribe", "group": "user.1"}', "Only 'ping'"),
+}
+
+
+@pytest.mark.parametrize("frame,reason", JUNK_TEXT.values(), ids=JUNK_TEXT.keys())
+async def test_junk_text_gets_an_error_and_the_socket_stays(
+    channel_layer, verified_member, caplog, frame, reason
+):
+    caplog.set_level(logging.INFO)
+    _, client = verified_member
+    communicator = await _open(client)
+    # The raw ASGI event: send_to() refuses an empty frame.
+    await communicator.send_input({"type": "websocket.receive", "text": frame})
+    error = await communicator.receive_json_from()
+    assert error["type"] == "error"
+    assert reason in error["detail"]
+    # Still open and answering.
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()
+    assert _tracebacks(caplog) == []
+
+
+async def test_a_binary_frame_closes_with_4003(channel_layer, verified_member, caplog):
+    caplog.set_level(logging.INFO)
+    _, client = verified_member
+    communicator = await _open(client)
+    await communicator.send_to(bytes_data=b'{"type": "ping"}')
+    assert await _closed_with(communicator) == 4003
+    assert _tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"type": "ping", "pad": "' + "x" * (64 * 1024) + '"}',
+        # Under 64 Ki characters, over 64 KiB once encoded (3 bytes each).
+        '{"type": "ping", "pad": "' + "\u20ac" * 30_000 + '"}',
+    ],
+    ids=["ascii", "multi-byte"],
+)
+async def test_a_frame_over_64_kib_closes_with_4009(channel_layer, verified_member, caplog, frame):
+    caplog.set_level(logging.INFO)
+    _, client = verified_member
+    communicator = await _open(client)
+    await communicator.send_to(text_data=frame)
+    assert await _closed_with(communicator) == 4009
+    assert _tracebacks(caplog) == []
+
+
+async def test_a_frame_just_under_the_limit_is_read(channel_layer, verified_member):
+    _, client = verified_member
+    communicator = await _open(client)
+    frame = '{"type": "ping", "pad": "' + "x" * (64 * 1024 - 40) + '"}'
+    await communicator.send_to(text_data=frame)
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()
+
+
+async def test_a_flood_of_junk_closes_with_4008(channel_layer, verified_member, caplog):
+    caplog.set_level(logging.INFO)
+    _, client = verified_member
+    communicator = await _open(client)
+    for _ in range(REFUSED_PER_MINUTE):
+        await communicator.send_to(text_data="junk")
+        assert (await communicator.receive_json_from())["type"] == "error"
+    await communicator.send_to(text_data="junk")
+    assert await _closed_with(communicator) == 4008
+    assert _tracebacks(caplog) == []
+
+
+async def test_junk_spread_over_minutes_is_not_a_flood(channel_layer, verified_member, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("accounts.consumers.monotonic", lambda: clock[0])
+    _, client = verified_member
+    communicator = await _open(client)
+    for _ in range(3 * REFUSED_PER_MINUTE):
+        clock[0] += 5  # twelve a minute
+        await communicator.send_to(text_data="junk")
+        assert (await communicator.receive_json_from())["type"] == "error"
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from() == {"type": "pong"}
+    await communicator.disconnect()
+
+
+async def test_frames_after_a_close_are_ignored(channel_layer, verified_member, caplog):
+    caplog.set_level(logging.INFO)
+    _, client = verified_member
+    communicator = await _open(client)
+    await communicator.send_to(bytes_data=b"\x00")
+    await communicator.send_to(text_data="junk")  # already closing: no answer, no error
+    assert await _closed_with(communicator) == 4003
+    assert _tracebacks(caplog) == []
+
+
+# --- the channel layer at open and close --------------------------------------------------------
+
+
+class LayerFailingOnConnect(InMemoryChannelLayer):
+    async def group_add(self, group, channel):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379.")
+
+
+async def test_layer_failure_at_connect_refuses_with_a_warning(settings, verified_member, caplog):
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.test_websocket.LayerFailingOnConnect"}}
+    caplog.set_level(logging.WARNING)
+    _, client = verified_member
+    communicator = _communicator(cookie_headers(client))
+    connected, _ = await communicator.connect()
+    assert not connected
+    await communicator.disconnect()
+    assert _tracebacks(caplog) == []
+    warnings = [r for r in caplog.records if r.name == "accounts.consumers"]
+    assert len(warnings) == 1 and "refused" in warnings[0].getMessage()
+
+
+class LayerCountingGroupCalls(InMemoryChannelLayer):
+    """Notes how many group calls are in flight at once (channels-redis holds a Redis
+    connection for each)."""
+
+    in_flight = 0
+    most = 0
+
+    async def _call(self, method, *args):
+        cls = LayerCountingGroupCalls
+        cls.in_flight += 1
+        cls.most = max(cls.most, cls.in_flight)
+        try:
+            await asyncio.sleep(0.01)
+            return await method(*args)
+        finally:
+            cls.in_flight -= 1
+
+    async def group_add(self, group, channel):
+        return await self._call(super().group_add, group, channel)
+
+    async def group_discard(self, group, channel):
+        return await self._call(super().group_discard, group, channel)
+
+
+async def test_a_burst_of_closes_queues_its_group_calls(settings, verified_member):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "tests.test_websocket.LayerCountingGroupCalls"}
+    }
+    LayerCountingGroupCalls.most = 0
+    _, client = verified_member
+    sockets = [await _open(client) for _ in range(GROUP_CALLS_AT_ONCE + 8)]
+    await asyncio.gather(*(s.disconnect(code=1001) for s in sockets))
+    assert LayerCountingGroupCalls.in_flight == 0
+    assert LayerCountingGroupCalls.most == GROUP_CALLS_AT_ONCE

@@ -1,8 +1,10 @@
 """Shared WebSocket test helpers (a pytest plugin loaded by tests/conftest.py): both channel
-layers, and an authenticated socket."""
+layers, an authenticated socket, and what tests and benchmarks against a real server need
+(sessions in bulk, a process's memory and Redis connections)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
 
@@ -45,13 +47,13 @@ def channel_layer(request, settings):
     if request.param == "memory":
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     else:
-        # The project's host options (its read timeout), with a prefix of its own so parallel
-        # test processes never share groups.
-        hosts = settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts", [REDIS_URL])
+        # The project's layer options (read timeout, pool, capacities), with a prefix of its
+        # own so parallel test processes never share groups.
+        config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {"hosts": [REDIS_URL]})
         settings.CHANNEL_LAYERS = {
             "default": {
                 "BACKEND": "channels_redis.core.RedisChannelLayer",
-                "CONFIG": {"hosts": hosts, "prefix": f"baton-ws-test-{uuid.uuid4().hex}"},
+                "CONFIG": {**config, "prefix": f"baton-ws-test-{uuid.uuid4().hex}"},
             }
         }
     # overriding CHANNEL_LAYERS resets channels' cached layer (setting_changed signal)
@@ -65,3 +67,76 @@ def cookie_headers(client: Client, origin: bytes = b"http://testserver"):
 
 def socket_for(client: Client, path: str = "/ws/events/") -> WebsocketCommunicator:
     return WebsocketCommunicator(application, path, headers=cookie_headers(client))
+
+
+# --- real servers (bench/websockets.py, tests/test_websocket_scale.py) ---------------------------
+
+
+def bulk_session_keys(users) -> list[str]:
+    """A signed-in, MFA-verified session per person, as sign-in leaves it, written in one
+    statement (a thousand force_login calls would take longer than what they set up)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    from accounts.verification import VERIFIED_KEY
+
+    backend = next(
+        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith(("axes.", "rules."))
+    )
+    store = SessionStore()
+    expires = timezone.now() + datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    rows = [
+        Session(
+            session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+            session_data=store.encode(
+                {
+                    SESSION_KEY: str(user.pk),
+                    BACKEND_SESSION_KEY: backend,
+                    HASH_SESSION_KEY: user.get_session_auth_hash(),
+                    VERIFIED_KEY: user.pk,
+                }
+            ),
+            expire_date=expires,
+        )
+        for user in users
+    ]
+    Session.objects.bulk_create(rows)
+    return [row.session_key for row in rows]
+
+
+def rss_kib(pid: int) -> int:
+    """A process's resident memory (no psutil needed)."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def tcp_connections_to(pid: int, port: int) -> int:
+    """How many established TCP connections process `pid` holds to `port` (Linux /proc)."""
+    inodes = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed meanwhile
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not os.path.exists(table):
+            continue
+        with open(table) as rows:
+            next(rows)
+            for row in rows:
+                fields = row.split()
+                remote, state, inode = fields[2], fields[3], fields[9]
+                established = state == "01"
+                if established and int(remote.rsplit(":", 1)[1], 16) == port and inode in inodes:
+                    count += 1
+    return count

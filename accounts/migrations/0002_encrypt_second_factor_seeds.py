@@ -3,7 +3,7 @@ secrets, recovery-code seeds and migrated codes); going back decrypts them."""
 
 from django.db import migrations
 
-from accounts import crypto
+from core import crypto
 from accounts.services import second_factor_seeds_rewrite
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.events import send_to_user
+from core.realtime import send_to_user
 
 from ..models import Delivery, Notification
 from .payload import as_dict

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from teams.links import absolute_url as _site_url
+from core.links import absolute_url as _site_url
 
 from ..kinds import label
 from ..models import Notification

@@ -3,7 +3,7 @@ secrets stored in clear until now encrypted (decrypted again on the way back).""
 
 from django.db import migrations, models
 
-from accounts import crypto
+from core import crypto
 
 
 def encrypt_secrets(apps, schema_editor):

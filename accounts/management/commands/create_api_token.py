@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.services import MAX_TOKEN_DAYS, api_token_create
-from teams.audit import Actor
+from core.audit import Actor
 
 
 class Command(BaseCommand):

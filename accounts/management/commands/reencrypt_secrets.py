@@ -1,5 +1,6 @@
-"""Re-encrypt the secrets stored encrypted (second-factor seeds, webhook signing secrets) with
-the current SECRET_KEY, after a rotation.
+"""Re-encrypt the secrets stored encrypted (second-factor seeds, webhook signing secrets:
+whatever the apps registered with core.crypto.register_encrypted) with the current SECRET_KEY,
+after a rotation.
 
     python manage.py reencrypt_secrets
 
@@ -8,13 +9,10 @@ the old key can be dropped from the fallbacks without anyone losing their authen
 webhook its signing secret.
 """
 
-from allauth.mfa.models import Authenticator
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts import crypto
-from accounts.services import second_factor_seeds_rewrite
-from notifications.models import Webhook
+from core import crypto
 
 
 class Command(BaseCommand):
@@ -24,16 +22,12 @@ class Command(BaseCommand):
         def again(value: str) -> str:
             return crypto.encrypt(crypto.decrypt(value))
 
-        with transaction.atomic():
-            changed = second_factor_seeds_rewrite(
-                authenticators=Authenticator.objects.select_for_update().order_by("pk"),
-                convert=again,
-            )
-            hooks = list(Webhook.objects.select_for_update().order_by("pk"))
-            for hook in hooks:
-                hook.secret = again(hook.secret)
-            Webhook.objects.bulk_update(hooks, ["secret"])
-        self.stdout.write(
-            f"Re-encrypted the seeds of {changed} authenticator(s) "
-            f"and the secrets of {len(hooks)} webhook(s)."
-        )
+        done = []
+        with transaction.atomic():  # all or nothing: a half-rotated store is worse than none
+            for entry in crypto.registered():
+                done.append(entry.label.format(count=entry.rewrite(convert=again)))
+        if not done:
+            self.stdout.write("Nothing is registered as stored encrypted.")
+            return
+        listed = done[0] if len(done) == 1 else f"{', '.join(done[:-1])} and {done[-1]}"
+        self.stdout.write(f"Re-encrypted {listed}.")

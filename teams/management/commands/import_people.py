@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from teams.audit import Actor
+from core.audit import Actor
 from teams.importing import (
     MAX_FILE_BYTES,
     ImportFileError,

@@ -2,7 +2,7 @@
 
 Django's `date` filter converts to the active time zone (UTC here), which would show UTC
 weekdays next to local times; these filters never convert unless asked to (`in_zone`), and
-all of them write through teams.timefmt, so pages read like notifications and e-mails.
+all of them write through core.timefmt, so pages read like notifications and e-mails.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from datetime import datetime
 
 from django import template
 
-from teams import timefmt
-from teams.nav import site_nav_html
-from teams.zones import country_name as _country_name
-from teams.zones import zoneinfo
+from core import nav, timefmt
+from core.zones import country_name as _country_name
+from core.zones import zoneinfo
 
 register = template.Library()
 
@@ -81,9 +80,20 @@ def local_for(profile, value: datetime | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def site_nav(context) -> str:
-    """The navigation bar (teams/nav.py) for the signed-in viewer."""
-    request = context["request"]
-    return site_nav_html(request, bell=context["notification_bell"])
+    """The navigation bar (core/nav.py: what the apps registered) for the signed-in viewer."""
+    return nav.site_nav_html(context["request"], context)
+
+
+@register.simple_tag
+def app_stylesheets() -> str:
+    """<link> tags for the stylesheets the apps registered (core.nav.register_stylesheet)."""
+    return nav.stylesheets_html()
+
+
+@register.simple_tag
+def app_scripts() -> str:
+    """<script> tags for the scripts the apps registered (core.nav.register_script)."""
+    return nav.scripts_html()
 
 
 @register.filter

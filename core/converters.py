@@ -2,7 +2,7 @@
 
 `id`: a database id, 1 to 18 digits. Django's `int` takes any number of digits, and an id too
 big for a 64-bit column made the database driver raise (SQLite: OverflowError) instead of the
-page answering 404; 18 digits always fit. Registered by accounts' AppConfig.ready(), before any
+page answering 404; 18 digits always fit. Registered by core's AppConfig.ready(), before any
 URL module is loaded. DRF routers use ID_REGEX as their lookup_value_regex.
 """
 

@@ -2,13 +2,13 @@
 
 Beat schedules are code: each app registers its entries from its AppConfig.ready()::
 
-    from teams import beat
+    from core import beat
 
     beat.register("oncall-expire-swaps", "oncall.expire_swaps", 300)
 
 config/celery.py hands `schedule()` to beat once Django is set up; django-celery-beat's
 DatabaseScheduler (`celery -A config beat -S django`) copies it into its tables at start, and
-the admin site shows those rows read-only (teams/admin.py). So a schedule changes by a code
+the admin site shows those rows read-only (core/admin.py). So a schedule changes by a code
 change and a deploy, never by an unaudited edit in the admin.
 """
 

@@ -4,7 +4,7 @@ The layers point one way (teams may not import oncall, projects, ...), yet the t
 should list the team's schedules and the dashboard should say when my next shift is. So a
 later app registers a panel function in its AppConfig.ready()::
 
-    from teams import panels
+    from core import panels
 
     panels.register("team", team_schedules)  # fn(request, *, team) -> str | None
     panels.register("dashboard", my_next_shift)  # fn(request) -> str | None

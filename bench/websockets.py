@@ -1,0 +1,425 @@
+"""WebSocket capacity of one ASGI process: N idle sockets on /ws/events/, the memory each one
+costs, and how fast one event fans out to all of them, over real processes.
+
+    .venv/bin/python bench/websockets.py [--sockets 1000] [--rounds 3]
+        [--database-url postgres://postgres@127.0.0.1:5432/bench_websockets]
+        [--redis-url redis://127.0.0.1:6379/8] [--connect-concurrency 100]
+        [--max-connections N] [--no-compression]
+
+It migrates and flushes the scratch database (created if missing), creates one person per
+socket with a signed-in, MFA-verified session each, and starts one uvicorn (config.asgi,
+--lifespan off, the project's real settings) on a free 127.0.0.1 port. A client thread opens
+the sockets with the `websockets` package (the session cookie and Origin a browser sends;
+permessage-deflate offered, as browsers do, unless --no-compression), --connect-concurrency
+handshakes at a time, and keeps them idle. Memory per socket is the server's VmRSS growth
+from one open socket to all of them; "Redis conns" counts the server's TCP connections to
+Redis. Each round then sends one event to every person the way in-app delivery does
+(`group_send` to the person's group, one after another from one publisher): "publish ms" is
+how long the sends took, "all in ms" first send -> last arrival, and p50/p95/max each event's
+own latency (its send -> its socket). Last, every socket closes at once (the close path),
+and the server log must hold no traceback and no ERROR line. "errors" counts sockets that
+did not open plus events that did not arrive within 60 s. --max-connections sets
+CHANNEL_LAYER_MAX_CONNECTIONS for the server (unset: the project's default).
+
+Client, publisher, server, PostgreSQL and Redis share the machine, and the client and the
+publisher share one interpreter, so latencies include the client's own work on N sockets.
+The file is named after what it measures; as a script, its folder is taken off sys.path
+first so that `import websockets` finds the package, not this file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+# `python bench/websockets.py` puts bench/ first on sys.path, where this file would shadow
+# the websockets package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
+
+from bench.common import print_table  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_postgres_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    import psycopg
+
+    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"uvicorn exited with {server.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    return sorted_values[min(len(sorted_values) - 1, int(round(len(sorted_values) * fraction)) - 1)]
+
+
+class Clients:
+    """N WebSocket clients on one event loop in a thread of their own, noting when each
+    round's event arrives on each socket."""
+
+    def __init__(self, url: str, origin: str, compression: str | None):
+        self.url, self.origin, self.compression = url, origin, compression
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.sockets: list = []
+        # round -> (person index, arrival time) per socket
+        self.arrived: dict[int, list[tuple[int, float]]] = {}
+        self.cond = threading.Condition()
+        self.errors: list[str] = []
+        self.closing = False
+        self.tasks: list[asyncio.Future] = []
+
+    def run(self, coro, timeout: float | None = None):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    async def _one(self, session_key: str, index: int, gate: asyncio.Semaphore, opened):
+        from websockets.asyncio.client import connect
+
+        try:
+            async with gate:
+                ws = await connect(
+                    self.url,
+                    additional_headers={"Cookie": f"sessionid={session_key}"},
+                    origin=self.origin,
+                    open_timeout=60,
+                    max_queue=None,
+                    compression=self.compression,
+                )
+                hello = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if hello.get("type") != "hello":
+                    raise RuntimeError(f"first frame {hello!r}")
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            self.errors.append(f"socket {index} did not open: {type(exc).__name__}: {exc}")
+            opened()
+            return
+        self.sockets.append(ws)
+        opened()
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                event = json.loads(raw)
+                if event.get("type") == "bench":
+                    with self.cond:
+                        self.arrived.setdefault(event["round"], []).append((event["i"], now))
+                        self.cond.notify_all()
+        except Exception as exc:  # noqa: BLE001
+            if not self.closing:
+                self.errors.append(f"socket {index} failed: {type(exc).__name__}: {exc}")
+            return
+        if not self.closing:
+            code = ws.close_code
+            self.errors.append(f"socket {index} closed by the server ({code})")
+
+    async def open_all(self, session_keys: list[str], concurrency: int) -> None:
+        gate = asyncio.Semaphore(concurrency)
+        done = asyncio.Event()
+        remaining = len(session_keys)
+
+        def opened():
+            nonlocal remaining
+            remaining -= 1
+            if remaining == 0:
+                done.set()
+
+        first = len(self.tasks)
+        self.tasks += [
+            asyncio.ensure_future(self._one(key, first + i, gate, opened))
+            for i, key in enumerate(session_keys)
+        ]
+        await done.wait()
+
+    async def close_all(self) -> None:
+        self.closing = True
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def wait_round(self, round_no: int, count: int, timeout: float) -> list[tuple[int, float]]:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.arrived.get(round_no, [])) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.cond.wait(remaining)
+            return list(self.arrived.get(round_no, []))
+
+
+async def publish(people: list[int], round_no: int) -> list[float]:
+    """One event per person, the message in-app delivery sends (core.realtime), one after
+    another; returns when each send started, then when the last one returned."""
+    from channels.layers import get_channel_layer
+
+    from core.realtime import user_group
+
+    layer = get_channel_layer()
+    sent = []
+    for i, pk in enumerate(people):
+        sent.append(time.perf_counter())
+        await layer.group_send(
+            user_group(pk),
+            {"type": "event.forward", "payload": {"type": "bench", "round": round_no, "i": i}},
+        )
+    sent.append(time.perf_counter())
+    return sent
+
+
+def server_log_problems(path: Path) -> list[str]:
+    text = path.read_text(errors="replace")
+    return [
+        line
+        for line in text.splitlines()
+        if "Traceback" in line or line.startswith("ERROR") or " ERROR " in line
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sockets", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/bench_websockets"
+    )
+    # A Redis database of its own: the run deletes every "baton*" key in it at the start.
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/8")
+    parser.add_argument("--connect-concurrency", type=int, default=100)
+    parser.add_argument("--max-connections", type=int, default=None)
+    # Browsers always offer permessage-deflate; without it, what the server's share of
+    # memory per socket would be.
+    parser.add_argument("--no-compression", action="store_true")
+    args = parser.parse_args()
+
+    # Each socket is a file descriptor on both ends (client here, server in the child).
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, 2 * args.sockets + 1024))
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+    if args.database_url.startswith("postgres"):
+        ensure_postgres_database(args.database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "BATON_TESTING": "1",  # dev secret key, no HTTPS redirect; nothing else changes
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BATON_SITE_URL": f"http://127.0.0.1:{port}",
+        "LOG_LEVEL": "WARNING",
+    }
+    if args.max_connections is not None:
+        env["CHANNEL_LAYER_MAX_CONNECTIONS"] = str(args.max_connections)
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from channels.layers import get_channel_layer
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tests.bulk import bulk_people
+    from tests.ws import bulk_session_keys, rss_kib, tcp_connections_to
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    # Working all day everywhere: nothing here depends on quiet hours, but keep it plain.
+    always = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    users = bulk_people(args.sockets, prefix="ws", working_hours=always)
+    people = [u.pk for u in users]
+    session_keys = bulk_session_keys(users)
+    connection.close()
+    asyncio.run(get_channel_layer().flush())  # "baton*" keys left by an earlier run
+
+    layer_config = settings.CHANNEL_LAYERS["default"].get("CONFIG", {})
+    pool_size = layer_config.get("hosts", [{}])[0].get("max_connections", "redis-py default")
+    redis_port = urlsplit(args.redis_url).port or 6379
+
+    log_path = Path(tempfile.mkstemp(prefix="bench-websockets-", suffix=".log")[1])
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--lifespan",
+                "off",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    rows = []
+    clients = Clients(
+        f"ws://127.0.0.1:{port}/ws/events/",
+        f"http://127.0.0.1:{port}",
+        None if args.no_compression else "deflate",
+    )
+    clients.thread.start()
+    try:
+        wait_for_port(port, server)
+        # One socket first, so imports, the database and the layer's pool are warm.
+        clients.run(clients.open_all(session_keys[:1], 1), timeout=60)
+        if clients.errors:
+            raise SystemExit(f"the first socket failed: {clients.errors[0]}")
+        time.sleep(1)
+        rss_one = rss_kib(server.pid)
+
+        start = time.perf_counter()
+        clients.run(clients.open_all(session_keys[1:], args.connect_concurrency), timeout=300)
+        open_seconds = time.perf_counter() - start
+        time.sleep(2)  # settle: pending group_adds, buffers
+        rss_all = rss_kib(server.pid)
+        opened = len(clients.sockets)
+        per_socket = (rss_all - rss_one) / max(1, opened - 1)
+        redis_idle = tcp_connections_to(server.pid, redis_port)
+
+        async def rounds():
+            # The publisher's own pool warms up on a group nobody is in.
+            layer = get_channel_layer()
+            await layer.group_send("bench.warmup", {"type": "event.forward", "payload": {}})
+            results = []
+            for round_no in range(1, args.rounds + 1):
+                sent = await publish(people, round_no)
+                arrivals = await asyncio.to_thread(clients.wait_round, round_no, opened, 60)
+                results.append((round_no, sent, arrivals))
+                await asyncio.sleep(1)
+            await layer.close_pools()
+            return results
+
+        for round_no, sent, arrivals in asyncio.run(rounds()):
+            # Each event's own latency (its send -> its socket), and the whole fan-out
+            # (first send -> last socket).
+            ms = sorted((at - sent[i]) * 1000 for i, at in arrivals)
+            fan_out = (max(at for _, at in arrivals) - sent[0]) * 1000 if arrivals else 0
+            missing = opened - len(ms)
+            rows.append(
+                [
+                    round_no,
+                    f"{opened:,}",
+                    f"{open_seconds:.1f}",
+                    f"{rss_one / 1024:.0f} -> {rss_all / 1024:.0f}",
+                    f"{per_socket:.0f}",
+                    redis_idle,
+                    f"{(sent[-1] - sent[0]) * 1000:.0f}",
+                    f"{fan_out:.0f}",
+                    f"{statistics.median(ms):.0f}" if ms else "-",
+                    f"{percentile(ms, 0.95):.0f}" if ms else "-",
+                    f"{ms[-1]:.0f}" if ms else "-",
+                    missing + (args.sockets - opened),
+                ]
+            )
+        redis_busy = tcp_connections_to(server.pid, redis_port)
+
+        clients.run(clients.close_all(), timeout=120)
+        time.sleep(3)  # the server's close path: group_discard for every socket
+        redis_closed = tcp_connections_to(server.pid, redis_port)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        clients.loop.call_soon_threadsafe(clients.loop.stop)
+
+    problems = server_log_problems(log_path)
+    print(
+        f"{args.sockets:,} idle sockets on /ws/events/ under one uvicorn (config.asgi), "
+        f"one event per person per round; layer pool max_connections={pool_size}; "
+        f"permessage-deflate {'off' if args.no_compression else 'on'}; "
+        f"{args.connect_concurrency} handshakes at a time"
+    )
+    print(
+        f"PostgreSQL, Redis {args.redis_url}; {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}"
+    )
+    print_table(
+        [
+            "round",
+            "sockets",
+            "open s",
+            "RSS MiB",
+            "KiB/socket",
+            "Redis conns",
+            "publish ms",
+            "all in ms",
+            "p50 ms",
+            "p95 ms",
+            "max ms",
+            "errors",
+        ],
+        rows,
+    )
+    print(
+        f"server connections to Redis: {redis_idle} idle, {redis_busy} after the fan-out, "
+        f"{redis_closed} after all {opened:,} sockets closed at once"
+    )
+    for error in clients.errors[:5]:
+        print(f"client error: {error}")
+    if len(clients.errors) > 5:
+        print(f"... {len(clients.errors) - 5} more client errors")
+    # Everything else the server logged (at WARNING and above), e.g. failed close-path
+    # cleanups, which the consumer reports as one line each.
+    lines = [line for line in log_path.read_text(errors="replace").splitlines() if line]
+    if problems:
+        print(f"server log {log_path}: {len(problems)} traceback/ERROR lines, first:")
+        for line in problems[:5]:
+            print(f"  {line}")
+        raise SystemExit(1)
+    print(f"server log: no traceback, no ERROR; {len(lines)} other lines")
+    for line in lines[:3]:
+        print(f"  {line}")
+    log_path.unlink()
+    if clients.errors or any(row[-1] for row in rows):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
