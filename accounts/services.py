@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record
-from core.timefmt import fmt_your_day_time
+from core.timefmt import fmt_your_day_time, reader_clock
 
 from .models import ApiToken
 from .scopes import validate_scopes
@@ -115,7 +115,10 @@ def mfa_reset(*, actor: Actor, person: AbstractBaseUser) -> int:
     admin_profile = getattr(actor.user, "profile", None) if actor.user is not None else None
     by = admin_profile.display_name if admin_profile is not None else "An administrator"
     profile = getattr(person, "profile", None)
-    when = fmt_your_day_time(timezone.now(), profile.time_zone if profile is not None else "UTC")
+    with reader_clock(profile):
+        when = fmt_your_day_time(
+            timezone.now(), profile.time_zone if profile is not None else "UTC"
+        )
     notify(
         recipients=[person],
         kind="accounts.mfa_reset",

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,13 +17,12 @@ from core.forms import apply_errors
 from core.permissions import require
 from teams.selectors import person_detail
 
-from . import services
+from . import selectors, services
 from .forms import ApiTokenForm
-from .models import ApiToken
 
 
 def _token_page(request: HttpRequest, form: ApiTokenForm, *, raw=None, status=200):
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    tokens = selectors.api_tokens(user=request.user)
     response = render(
         request,
         "accounts/api_tokens.html",
@@ -63,7 +62,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the owner's own tokens are found: anyone else's id is a 404, not a hint.
-    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    token = selectors.api_token_of(user=request.user, pk=pk)
+    if token is None:
+        raise Http404("No such token.")
     services.api_token_revoke(actor=Actor.from_request(request), token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api-tokens")

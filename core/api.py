@@ -31,6 +31,6 @@ class StrictSerializer(serializers.Serializer):
             unknown = sorted(set(data) - set(self.fields))
             if unknown:
                 raise serializers.ValidationError(
-                    {name: "Unknown field; it cannot be set here." for name in unknown}
+                    {name: ["Unknown field; it cannot be set here."] for name in unknown}
                 )
         return super().to_internal_value(data)

@@ -1,7 +1,9 @@
 """How Baton writes a time for a person to read. One module, so every page, e-mail and
 notification text says it the same way. Pure: no ORM, no settings, no "now".
 
-- A time is on the 24-hour clock: "14:05".
+- A time is on the 24-hour clock, "14:05", unless the reader chose the 12-hour clock
+  ("2:05 pm"): teams' ViewerClockMiddleware sets that for a request (`hour12()`), and a text
+  stored for someone else (a notification) is written `with clock(hour12=...)` of theirs.
 - A day is "Wed 02 Dec"; a moment is "Wed 02 Dec 14:05" (with the year where records can be
   old: "Wed 02 Dec 2026 14:05").
 - A zone is its IANA name with the UTC offset at that moment: "America/Los_Angeles
@@ -14,6 +16,9 @@ datetime's own zone is used. Naive datetimes are taken as UTC (Baton stores UTC)
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
@@ -24,6 +29,46 @@ MINUS = "\u2212"  # a real minus sign: "UTC−08:00" reads (and is read aloud) a
 
 class HasZone(Protocol):
     time_zone: str
+
+
+# Per request (and per task): a context variable, so threads and async tasks never see each
+# other's choice.
+_HOUR12: ContextVar[bool] = ContextVar("baton_hour12", default=False)
+
+
+def set_hour12(on: bool) -> Token:
+    """Use the 12-hour clock from now on in this context; reset with `reset_hour12(token)`."""
+    return _HOUR12.set(bool(on))
+
+
+def reset_hour12(token: Token) -> None:
+    _HOUR12.reset(token)
+
+
+def hour12() -> bool:
+    return _HOUR12.get()
+
+
+@contextmanager
+def clock(*, hour12: bool) -> Iterator[None]:
+    """Write times on the reader's clock inside the block (texts stored for someone else)."""
+    token = set_hour12(hour12)
+    try:
+        yield
+    finally:
+        reset_hour12(token)
+
+
+def reader_clock(profile):
+    """`clock()` of the person a stored text is for (their Profile.clock: "12h" or "24h")."""
+    return clock(hour12=getattr(profile, "clock", "") == "12h")
+
+
+def _hm(wall: datetime) -> str:
+    """'14:05', or '2:05 pm' on the 12-hour clock."""
+    if not _HOUR12.get():
+        return f"{wall:%H:%M}"
+    return f"{wall.hour % 12 or 12}:{wall:%M} {'am' if wall.hour < 12 else 'pm'}"
 
 
 def to_zone(zone: str | tzinfo | None) -> tzinfo:
@@ -52,12 +97,13 @@ def local(dt: datetime, zone: str | tzinfo | None = None) -> datetime:
 
 def fmt_time(dt: datetime, zone: str | tzinfo | None = None) -> str:
     """'14:05'."""
-    return f"{local(dt, zone):%H:%M}"
+    return _hm(local(dt, zone))
 
 
 def fmt_weekday_time(dt: datetime, zone: str | tzinfo | None = None) -> str:
     """'Wed 14:05': a time close to now, where the weekday is enough."""
-    return f"{local(dt, zone):%a %H:%M}"
+    wall = local(dt, zone)
+    return f"{wall:%a} {_hm(wall)}"
 
 
 def fmt_day(day: date) -> str:
@@ -68,7 +114,7 @@ def fmt_day(day: date) -> str:
 def fmt_day_time(dt: datetime, zone: str | tzinfo | None = None, *, year: bool = False) -> str:
     """'Wed 02 Dec 14:05', or 'Wed 02 Dec 2026 14:05' with `year`."""
     wall = local(dt, zone)
-    return f"{wall:%a %d %b %Y %H:%M}" if year else f"{wall:%a %d %b %H:%M}"
+    return f"{wall:%a %d %b %Y} {_hm(wall)}" if year else f"{wall:%a %d %b} {_hm(wall)}"
 
 
 def fmt_span(
@@ -91,9 +137,9 @@ def fmt_span(
     if not dates and e - s >= timedelta(days=7):
         return f"all week from {head}"  # "Mon 00:00 – Mon 00:00" would read as nothing
     if e.date() == s.date():
-        return f"{head}–{e:%H:%M}"
+        return f"{head}–{_hm(e)}"
     if e.time() == time(0) and e.date() == s.date() + timedelta(days=1):
-        return f"{head}–24:00"
+        return f"{head}–{'midnight' if _HOUR12.get() else '24:00'}"
     return f"{head} – {fmt_day_time(e) if dates else fmt_weekday_time(e)}"
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import rules
 
+from teams.models import TeamRole
 from teams.permissions import is_org_admin, is_person, is_team_lead
+from teams.selectors import team_ids_of
 
 
 @rules.predicate
@@ -18,9 +20,10 @@ def owns_webhook(user, webhook) -> bool:
 
 @rules.predicate
 def leads_webhook_team(user, webhook) -> bool:
-    if webhook is None or webhook.team_id is None:
+    if webhook is None or webhook.team_id is None or not is_person(user):
         return False
-    return is_team_lead(user, webhook.team)
+    # By id: no need to load the team to compare it with the teams the user leads.
+    return webhook.team_id in team_ids_of(user, role=TeamRole.LEAD)
 
 
 @rules.predicate

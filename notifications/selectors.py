@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.db import connection
 from django.db.models import Q, QuerySet
 
-from teams.models import Membership, TeamRole
+from teams.models import Team, TeamRole
+from teams.permissions import is_org_admin
+from teams.selectors import team_ids_of
 
 from . import kinds as kinds_registry
 from .models import (
@@ -89,12 +91,10 @@ def mutes(*, person) -> list[KindMute]:
 
 def webhooks_for(*, person) -> QuerySet[Webhook]:
     """Personal webhooks, plus team webhooks of teams the person leads (admins: all teams)."""
-    profile = getattr(person, "profile", None)
-    if profile is not None and profile.org_role == "admin":
+    if is_org_admin(person):
         team_filter = Q(team__isnull=False)
     else:
-        lead_teams = Membership.objects.filter(person=person, role=TeamRole.LEAD).values("team_id")
-        team_filter = Q(team_id__in=lead_teams)
+        team_filter = Q(team_id__in=team_ids_of(person, role=TeamRole.LEAD))
     return (
         Webhook.objects.filter(Q(owner=person, team__isnull=True) | team_filter)
         .select_related("team", "owner__profile")
@@ -115,3 +115,30 @@ def deliveries_for(*, notification_ids: list[int]) -> dict[int, list[Delivery]]:
     for d in Delivery.objects.filter(notification_id__in=notification_ids).order_by("id"):
         out.setdefault(d.notification_id, []).append(d)
     return out
+
+
+# --- what the pages read (notifications.views) -------------------------------------------------
+
+
+def notification_of(*, person, pk: int) -> Notification | None:
+    """One of the person's own notifications, or None (anyone else's id is not found)."""
+    return inbox(person=person).filter(pk=pk).first()
+
+
+def webhook_of(*, person, pk: int) -> Webhook | None:
+    """One of the webhooks the person may see (webhooks_for), or None."""
+    return webhooks_for(person=person).filter(pk=pk).first()
+
+
+def has_personal_webhook(*, person) -> bool:
+    """Whether the person has an active webhook of their own: one query (webhooks_for's
+    personal half; its team half would read the person's teams for nothing)."""
+    return Webhook.objects.filter(owner=person, team__isnull=True, active=True).exists()
+
+
+def manageable_teams(*, person) -> QuerySet[Team]:
+    """Teams the person may add a team webhook to, by name: all for org admins, else the
+    teams they lead. Lazy: the webhook form reads it once."""
+    if is_org_admin(person):
+        return Team.objects.order_by("name")
+    return Team.objects.filter(pk__in=team_ids_of(person, role=TeamRole.LEAD)).order_by("name")

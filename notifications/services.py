@@ -24,7 +24,7 @@ from core.audit import Actor, audit_record
 from core.tasks import enqueue
 from core.zones import zoneinfo
 from teams import hours as hours_math
-from teams.models import Membership, Team, TeamRole
+from teams.models import Membership, Team
 
 from . import kinds as kinds_registry
 from .delivery.webhook import UnsafeWebhookURL, check_url
@@ -664,7 +664,3 @@ def webhook_record_failure(*, webhook_id: int, error: str) -> bool:
             actor=None,
         )
         return True
-
-
-def is_team_lead(person, team: Team) -> bool:
-    return Membership.objects.filter(person=person, team=team, role=TeamRole.LEAD).exists()

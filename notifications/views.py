@@ -17,7 +17,6 @@ from core.forms import apply_errors
 from core.permissions import require
 from core.zones import zoneinfo
 from teams import hours as hours_math
-from teams.models import Team, TeamRole
 
 from . import kinds as kinds_registry
 from . import selectors, services
@@ -103,7 +102,7 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link, marking it read (only the recipient's own)."""
     require(request.user, "notifications.use_inbox")
-    notification = selectors.inbox(person=request.user).filter(pk=pk).first()
+    notification = selectors.notification_of(person=request.user, pk=pk)
     if notification is None:
         raise Http404("No such notification.")
     services.mark_read(
@@ -170,9 +169,7 @@ def _settings_context(request: HttpRequest, *, rules_form=None, mute_form=None) 
         "unmutable_labels": [k.label for k in kinds_registry.KINDS.values() if k.unmutable],
         "quiet": _quiet_hours(getattr(request.user, "profile", None)),
         "channels": Channel.choices,
-        "has_webhook": selectors.webhooks_for(person=request.user)
-        .filter(team__isnull=True, active=True)
-        .exists(),
+        "has_webhook": selectors.has_personal_webhook(person=request.user),
     }
 
 
@@ -250,19 +247,10 @@ def mute_remove(request: HttpRequest) -> HttpResponse:
 # --- webhooks --------------------------------------------------------------------------------
 
 
-def _manageable_teams(user):
-    profile = getattr(user, "profile", None)
-    if profile is not None and profile.org_role == "admin":
-        return Team.objects.order_by("name")
-    return Team.objects.filter(memberships__person=user, memberships__role=TeamRole.LEAD).order_by(
-        "name"
-    )
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def webhook_list(request: HttpRequest) -> HttpResponse:
     require(request.user, "notifications.use_inbox")
-    teams = _manageable_teams(request.user)
+    teams = selectors.manageable_teams(person=request.user)
     form = WebhookForm(request.POST or None, teams=teams)
     status = 200
     if request.method == "POST":
@@ -289,7 +277,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get_webhook(request: HttpRequest, pk: int):
-    hook = selectors.webhooks_for(person=request.user).filter(pk=pk).first()
+    hook = selectors.webhook_of(person=request.user, pk=pk)
     if hook is None:
         raise Http404("No such webhook.")
     require(request.user, "notifications.manage_webhook", hook)

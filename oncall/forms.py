@@ -18,12 +18,11 @@ from core.widgets import FastSelect, MemoSelect, PlainChoices
 
 from . import services, specs
 from .models import ShiftUnit
+from .presenters import LOCAL_FORMAT
 from .selectors import ScheduleFilter
 
 User = get_user_model()
 
-DAY_CHOICES = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 WINDOW_ROWS_MIN = 3
 WINDOW_ROWS_MAX = specs.MAX_WINDOWS
 

@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import rules
 
-from teams.models import Membership
-from teams.permissions import is_org_admin, is_org_manager, is_person, is_team_lead
-
-
-def team_ids_of(user) -> set[int]:
-    """The ids of the teams `user` belongs to, cached on the user object for the request."""
-    cache = getattr(user, "_oncall_team_ids", None)
-    if cache is None:
-        cache = set(Membership.objects.filter(person=user).values_list("team_id", flat=True))
-        user._oncall_team_ids = cache
-    return cache
+from teams.models import TeamRole
+from teams.permissions import is_org_admin, is_org_manager, is_person
+from teams.selectors import team_ids_of
 
 
 def schedule_ids_of(user) -> set[int]:
@@ -71,12 +63,10 @@ def is_participant_of(user, obj) -> bool:
 
 @rules.predicate
 def is_lead_of(user, obj) -> bool:
-    if obj is None:
-        return False
-    if hasattr(obj, "schedule_id") and not hasattr(obj, "team_id"):
-        obj = obj.schedule
-    team = obj.team if hasattr(obj, "team_id") else obj
-    return is_team_lead(user, team)
+    team_id = _team_id(obj)  # by id: a schedule's team need not be loaded
+    return (
+        team_id is not None and is_person(user) and team_id in team_ids_of(user, role=TeamRole.LEAD)
+    )
 
 
 @rules.predicate

@@ -8,18 +8,24 @@ ORM, no request; the views hand in plain values (ids, names, zones, instants).
   with the span in the view's zone and in the person's own zone, each with its UTC offset.
 - Follow-the-sun defaults: the team's members grouped into at most three regions by UTC
   offset, with local windows that tile the 24-hour day.
+- Timelines: a view's range and axis ticks, segments as SVG bars, week strips, gap rows.
+- Page rows: what the on-call pages list (who is on call now, schedules, layers, overrides,
+  shifts, swaps), from rows the selectors read; permission flags are added by the views.
 """
 
 from __future__ import annotations
 
+import calendar
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from core.timefmt import fmt_offset, fmt_span
+from core.zones import zoneinfo
+from teams.selectors import person_local_status
 
 # --- palette -----------------------------------------------------------------------------------
 
@@ -300,3 +306,361 @@ def tile_day(regions: list[Region]) -> list[Region]:
 def default_regions(members: Iterable[tuple[str, str]], at: datetime) -> list[Region]:
     """The follow-the-sun preset's default: the members' regions with tiled windows."""
     return tile_day(group_regions(members, at))
+
+
+# --- timelines ---------------------------------------------------------------------------------
+
+WIDTH = 1000  # the SVG lanes' user units; CSS stretches them to the page width
+VIEWS = ("day", "week", "month")
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"  # datetime-local inputs (oncall.forms parses with it too)
+DAY_CHOICES = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+def display_name(person) -> str:
+    """A person's display name (their username without a profile); "Nobody" for None."""
+    if person is None:
+        return "Nobody"
+    profile = getattr(person, "profile", None)
+    return profile.display_name if profile else person.get_username()
+
+
+@dataclass
+class Bar:
+    x: float
+    width: float
+    css: str
+    label: str
+    tooltip: str
+    pattern: str = ""  # "" or a PATTERNS fill drawn over the colour
+
+    @property
+    def x2(self) -> float:
+        return round(self.x + self.width, 3)
+
+
+def bars(
+    segments,
+    a: datetime,
+    b: datetime,
+    zone: ZoneInfo,
+    people: Mapping,
+    colours: Mapping[int, Swatch],
+    *,
+    gaps: bool,
+) -> list[Bar]:
+    """SVG geometry of segments over [a, b): x and width in user units, a tooltip with the
+    span in `zone` and, for a person, their own local times (bar_tooltip). `people`: users
+    by id, with their profiles loaded."""
+    total = (b - a).total_seconds()
+    out = []
+    for seg in segments:
+        lo, hi = max(seg.start, a), min(seg.end, b)
+        if hi <= lo:
+            continue
+        x = (lo - a).total_seconds() / total * WIDTH
+        width = (hi - lo).total_seconds() / total * WIDTH
+        if seg.person is None:
+            if not gaps:
+                continue
+            tooltip = bar_tooltip(None, seg.start, seg.end, zone)
+            out.append(Bar(round(x, 3), round(width, 3), "gap", "", tooltip))  # red says it
+            continue
+        person = people.get(seg.person)
+        name = display_name(person)
+        profile = getattr(person, "profile", None)
+        theirs = zoneinfo(profile.time_zone) if profile is not None else None
+        tooltip = bar_tooltip(name, seg.start, seg.end, zone, theirs)
+        style = colours.get(seg.person) or swatch(0)
+        label = bar_label(name, width)
+        out.append(Bar(round(x, 3), round(width, 3), style.css, label, tooltip, style.pattern))
+    return out
+
+
+def ticks(a: datetime, b: datetime, zone: ZoneInfo, view: str) -> list[dict]:
+    """Axis ticks at local hours (day view) or local midnights, positioned in user units."""
+    total = (b - a).total_seconds()
+    first = a.astimezone(zone).date()
+    last = (b - timedelta(microseconds=1)).astimezone(zone).date()
+    marks: list[tuple[datetime, str]] = []
+    day = first
+    while day <= last:
+        if view == "day":
+            for hour in range(0, 24, 3):
+                marks.append((datetime.combine(day, time(hour), tzinfo=zone), f"{hour:02d}:00"))
+        elif view == "week":
+            marks.append((datetime.combine(day, time(0), tzinfo=zone), f"{day:%a %d}"))
+        else:
+            label = f"{day:%d}" if day.day == 1 or day.weekday() == 0 else ""
+            marks.append((datetime.combine(day, time(0), tzinfo=zone), label))
+        day += timedelta(days=1)
+    out = []
+    for local, label in marks:
+        instant = local.astimezone(UTC)
+        if a <= instant < b:
+            out.append(
+                {"x": round((instant - a).total_seconds() / total * WIDTH, 3), "label": label}
+            )
+    return out
+
+
+def view_range(view: str, anchor: date, zone: ZoneInfo) -> tuple[datetime, datetime, date, date]:
+    """[a, b) of the view around `anchor` (local days in `zone`), and the prev/next anchors."""
+    if view == "day":
+        lo, hi = anchor, anchor + timedelta(days=1)
+        prev, nxt = anchor - timedelta(days=1), hi
+    elif view == "month":
+        lo = anchor.replace(day=1)
+        days = calendar.monthrange(lo.year, lo.month)[1]
+        hi = lo + timedelta(days=days)
+        prev = (lo - timedelta(days=1)).replace(day=1)
+        nxt = hi
+    else:
+        lo = anchor - timedelta(days=anchor.weekday())
+        hi = lo + timedelta(days=7)
+        prev, nxt = lo - timedelta(days=7), hi
+    a = datetime.combine(lo, time(0), tzinfo=zone).astimezone(UTC)
+    b = datetime.combine(hi, time(0), tzinfo=zone).astimezone(UTC)
+    return a, b, prev, nxt
+
+
+def now_x(now: datetime, a: datetime, b: datetime) -> float | None:
+    """The "now" line's x in user units, or None when now is outside [a, b)."""
+    if not a <= now < b:
+        return None
+    return round((now - a).total_seconds() / (b - a).total_seconds() * WIDTH, 3)
+
+
+def lane(one, a, b, zone: ZoneInfo, people: Mapping, colours, *, gaps: bool = False) -> dict:
+    """A selectors.Lane as the schedule page draws it."""
+    return {
+        "title": one.title,
+        "key": one.key,
+        "bars": bars(one.segments, a, b, zone, people, colours, gaps=gaps),
+    }
+
+
+def legend(colours: Mapping[int, Swatch], people: Mapping) -> list[dict]:
+    """The people of a view with their swatches, by name."""
+    return [
+        {"css": colours[pk], "name": display_name(people.get(pk)), "person": people.get(pk)}
+        for pk in sorted(colours, key=lambda pk: display_name(people.get(pk)).lower())
+    ]
+
+
+def week_strip(segments, week_start: date, zone: ZoneInfo, people: Mapping) -> dict:
+    """Seven rows (local days in `zone`), each the 24 hours of that day as bars."""
+    colours = assign_swatches([segments])
+    rows = []
+    for offset in range(7):
+        day = week_start + timedelta(days=offset)
+        a = datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+        b = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+        rows.append(
+            {
+                "day": day,
+                "bars": bars(segments, a, b, zone, people, colours, gaps=True),
+                "ticks": ticks(a, b, zone, "day"),
+            }
+        )
+    return {"rows": rows, "zone": zone.key}
+
+
+def gap_rows(gaps, zone: ZoneInfo) -> list[dict]:
+    """Each gap in `zone` and in UTC, its length, and its edges as datetime-local values (the
+    "fill this gap" link prefills an override with them)."""
+    return [
+        {
+            "yours": fmt_span(g.start, g.end, zone),
+            "utc": fmt_span(g.start, g.end, ZoneInfo("UTC")),
+            "hours": round((g.end - g.start).total_seconds() / 3600, 2),
+            "fill_start": g.start.astimezone(zone).strftime(LOCAL_FORMAT),
+            "fill_end": g.end.astimezone(zone).strftime(LOCAL_FORMAT),
+        }
+        for g in gaps
+    ]
+
+
+def gap_hours(gaps) -> float:
+    """The gaps' total length in hours."""
+    total = sum((g.end - g.start for g in gaps), timedelta(0))
+    return round(total.total_seconds() / 3600, 2)
+
+
+def next_monday(now: datetime, zone: ZoneInfo) -> date:
+    """The Monday after today in `zone` (a preview's typical week)."""
+    today = now.astimezone(zone).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+# --- layers ------------------------------------------------------------------------------------
+
+
+def windows_text(restrictions) -> str:
+    """A layer's restriction windows in a line ('Mon,Tue 09:00–17:00'); "always" for none."""
+    names = dict(DAY_CHOICES)
+    parts = []
+    for w in restrictions or []:
+        days = ",".join(names.get(d, str(d)) for d in w.get("days", []))
+        parts.append(f"{days} {w.get('start')}–{w.get('end')}")
+    return "; ".join(parts) or "always"
+
+
+def layer_rows(layers: Iterable[tuple[object, list]]) -> list[dict]:
+    """(layer, its versions oldest first) as the schedule page lists them, each by its latest
+    version; a layer without versions is left out."""
+    out = []
+    for layer, versions in layers:
+        if not versions:
+            continue
+        version = versions[-1]
+        unit = version.shift_unit[:-1] if version.shift_count == 1 else version.shift_unit
+        out.append(
+            {
+                "layer": layer,
+                "version": version,
+                "every": f"{version.shift_count} {unit}",
+                "count": len(versions),
+                "windows": windows_text(version.restrictions),
+            }
+        )
+    return out
+
+
+def fts_candidates(members: Iterable[tuple[str, str]], week: date, zone: ZoneInfo) -> list[dict]:
+    """The follow-the-sun preset's default rows: the members' (username, zone) regions
+    (default_regions) with windows that tile the day, every day. Offsets are taken mid-week
+    of the previewed week, so the windows tile that week (a DST change inside it can still
+    shift one by an hour)."""
+    at = datetime.combine(week + timedelta(days=3), time(12), tzinfo=zone)
+    return [
+        {
+            "zone": r.zone,
+            "count": r.count,
+            "usernames": "\n".join(r.usernames),
+            "region": r.name,
+            "zones": ", ".join(r.zones),
+            "start": r.start,
+            "end": r.end,
+            "days": list(ALL_DAYS),
+            "on": r.on,
+        }
+        for r in default_regions(members, at)
+    ]
+
+
+# --- people and rows of the lists --------------------------------------------------------------
+
+
+def person_status(person, now: datetime) -> dict | None:
+    """A person's local time, UTC offset and badge (working, probably asleep, off hours) at
+    `now`; None without a profile. No query: the profile holds zone and working hours."""
+    profile = getattr(person, "profile", None)
+    if profile is None:
+        return None
+    status = person_local_status(profile, at=now)
+    if status.working:
+        label, css = "Working", "badge-on"
+    elif status.probably_asleep:
+        label, css = "Probably asleep", "badge-asleep"
+    else:
+        label, css = "Off hours", "badge-off"
+    return {"local": status.local_time, "offset": status.utc_offset, "label": label, "css": css}
+
+
+def person_choices(people: Iterable) -> list[tuple[int, str]]:
+    """(id, "Name (username, zone)") for a picker, by name; `people` have profiles."""
+    rows = sorted(people, key=lambda u: display_name(u).lower())
+    return [(u.pk, f"{display_name(u)} ({u.username}, {u.profile.time_zone})") for u in rows]
+
+
+def now_rows(rows, people: Mapping, now: datetime, zone: ZoneInfo) -> list[dict]:
+    """Rows of "who is on call now" (selectors.NowRow) with the person, their status and the
+    end of the shift in the viewer's zone."""
+    out = []
+    for row in rows:
+        person = people.get(row.person_id)
+        out.append(
+            {
+                "row": row,
+                "person": person,
+                "status": person_status(person, now) if person is not None else None,
+                "until": row.until.astimezone(zone) if row.until else None,
+            }
+        )
+    return out
+
+
+def schedule_rows(schedules, now_by_schedule: Mapping, zone: ZoneInfo) -> list[dict]:
+    """Rows of the schedules list: each schedule with who is on call now (a NowRow, when
+    known) and until when, in the viewer's zone."""
+    rows = []
+    for schedule in schedules:
+        now_row = now_by_schedule.get(schedule.pk)
+        rows.append(
+            {
+                "schedule": schedule,
+                "now": now_row,
+                "until": now_row.until.astimezone(zone) if now_row and now_row.until else None,
+            }
+        )
+    return rows
+
+
+def override_summary(override, zone: ZoneInfo) -> dict:
+    """An override's span in the viewer's zone and in its person's own."""
+    profile = getattr(override.person, "profile", None)
+    return {
+        "override": override,
+        "span": fmt_span(override.start, override.end, zone),
+        "theirs": fmt_span(override.start, override.end, zoneinfo(profile.time_zone))
+        if profile
+        else "",
+    }
+
+
+def shift_rows(shifts, now: datetime, zone: ZoneInfo) -> list[dict]:
+    """My shifts (selectors.MyShift) in the viewer's zone, with their length in hours."""
+    return [
+        {
+            "shift": s,
+            "start": s.start.astimezone(zone),
+            "end": s.end.astimezone(zone),
+            "hours": round((s.end - s.start).total_seconds() / 3600, 1),
+            "now": s.start <= now < s.end,
+        }
+        for s in shifts
+    ]
+
+
+def shift_choices(shifts, now: datetime, zone: ZoneInfo) -> list[tuple[int, str]]:
+    """The swap form's shifts: keyed by their start (a timestamp, stable between showing the
+    form and posting it), shown from now on for one under way."""
+    return [(int(s.start.timestamp()), fmt_span(max(s.start, now), s.end, zone)) for s in shifts]
+
+
+def swap_list_rows(swaps, zone: ZoneInfo) -> list[dict]:
+    """Swap requests as "my shifts" lists them: the span in the viewer's zone and who asks."""
+    return [
+        {
+            "swap": swap,
+            "span": fmt_span(swap.start, swap.end, zone),
+            "who": display_name(swap.requester),
+        }
+        for swap in swaps
+    ]
+
+
+def swap_summary(swap, zone: ZoneInfo) -> dict:
+    """A swap request's text: its span in the viewer's zone and the requester's, and who
+    asks, took it and was asked."""
+    requester_profile = getattr(swap.requester, "profile", None)
+    return {
+        "swap": swap,
+        "span": fmt_span(swap.start, swap.end, zone),
+        "theirs": fmt_span(swap.start, swap.end, zoneinfo(requester_profile.time_zone))
+        if requester_profile
+        else "",
+        "requester": display_name(swap.requester),
+        "taker": display_name(swap.taker) if swap.taker_id else "",
+        "asked": display_name(swap.asked) if swap.asked_id else "",
+    }

@@ -16,6 +16,9 @@ the pages:
 * `visible_schedules(user)`, `people_by_id(ids)`
 * swaps: `schedule_swaps(schedules=..., user=...)`, `swaps_i_can_take(user)`,
   `swaps_awaiting_approval(lead)`; feeds: `ical_feeds(user)`; `shift_notice_minutes(user)`
+* the rest the pages read (views never query; see the last section): `schedule_for_page`,
+  `listed_schedules`, `creatable_teams`, `schedule_people`, `team_member_zones`,
+  `current_layers`, `page_overrides`, `swap_for_page`, ... (None where a view answers 404)
 
 Writes are in services.py; validate form input for layers with
 `specs.clean_layer_spec(data, team_id=schedule.team_id)` (the same messages as the API) and,
@@ -37,14 +40,14 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from teams.models import Membership
+from teams.models import Membership, Team, TeamRole
+from teams.selectors import team_ids_of
 
 from . import rotation
-from .models import LayerVersion, Override, Participation, Schedule, SwapRequest
-from .permissions import team_ids_of
+from .models import IcalFeed, Layer, LayerVersion, Override, Participation, Schedule, SwapRequest
 from .specs import spec_to_rotation_layer
 
 User = get_user_model()
@@ -417,8 +420,9 @@ class ScheduleFilter:
 
 
 def filter_schedules(qs: QuerySet, filters: ScheduleFilter, *, viewer, at: datetime) -> QuerySet:
-    """`qs` (Schedules) narrowed by `filters`: subqueries only, so no query of its own.
-    Participation (person, schedule) and Override (person, end) have the indexes used."""
+    """`qs` (Schedules) narrowed by `filters`: subqueries only, so no query of its own (but
+    the viewer's team ids, team_ids_of, memoised for the request). Participation (person,
+    schedule) and Override (person, end) have the indexes used."""
     conditions = []
     if filters.team:
         conditions.append(Q(team_id=filters.team))
@@ -435,11 +439,19 @@ def filter_schedules(qs: QuerySet, filters: ScheduleFilter, *, viewer, at: datet
         )
     if filters.mine:
         conditions.append(
-            Q(team_id__in=Membership.objects.filter(person=viewer).values("team_id"))
+            Q(team_id__in=team_ids_of(viewer))
             | Q(pk__in=Participation.objects.filter(person=viewer).values("schedule_id"))
             | Q(pk__in=Override.objects.filter(person=viewer, end__gt=at).values("schedule_id"))
         )
     return qs.filter(*conditions) if conditions else qs
+
+
+def listed_schedules(viewer, filters: ScheduleFilter, *, at: datetime) -> QuerySet:
+    """The schedules list: those `viewer` may read, narrowed by `filters`, by name (lazy:
+    the page counts and slices it)."""
+    return filter_schedules(visible_schedules(viewer), filters, viewer=viewer, at=at).order_by(
+        "name", "id"
+    )
 
 
 def matching_schedule_ids(filters: ScheduleFilter, *, viewer, at: datetime) -> set[int]:
@@ -621,13 +633,12 @@ def swaps_i_can_take(user) -> QuerySet:
 def swaps_awaiting_approval(user) -> QuerySet:
     """Taken swaps waiting for `user` as lead of the schedule's team (all of them for admins)."""
     from teams.permissions import is_org_admin
-    from teams.selectors import lead_team_ids
 
     from .models import SwapStatus
 
     qs = schedule_swaps().filter(status=SwapStatus.ACCEPTED, override__isnull=True)
     if not is_org_admin(user):
-        qs = qs.filter(schedule__team_id__in=lead_team_ids(user))
+        qs = qs.filter(schedule__team_id__in=team_ids_of(user, role=TeamRole.LEAD))
     return qs.order_by("start", "id")
 
 
@@ -652,3 +663,109 @@ def shift_notice_minutes(user) -> int:
         .first()
     )
     return DEFAULT_SHIFT_NOTICE_MINUTES if value is None else value
+
+
+# --- what the pages read (oncall.views) -------------------------------------------------------
+
+
+def _one(qs: QuerySet, **lookup):
+    """qs.get(**lookup), or None when there is no such row (the view answers 404)."""
+    try:
+        return qs.get(**lookup)
+    except qs.model.DoesNotExist:
+        return None
+
+
+def schedule_for_page(pk: int) -> Schedule | None:
+    """The schedule with its team (one query); None when there is none."""
+    return _one(Schedule.objects.select_related("team"), pk=pk)
+
+
+def creatable_teams(user) -> list[Team]:
+    """The teams `user` may add a schedule to, by name: every team for an org admin, else
+    the teams they lead."""
+    from teams.permissions import is_org_admin
+
+    if is_org_admin(user):
+        return list(Team.objects.order_by("name"))
+    led = team_ids_of(user, role=TeamRole.LEAD)
+    return list(Team.objects.filter(pk__in=led).order_by("name"))
+
+
+def schedule_people(schedule: Schedule) -> list[User]:
+    """Active people with a profile who are on the schedule's team or take part in it, with
+    their profiles: one query (the override and swap pickers offer them)."""
+    return list(
+        User.objects.filter(is_active=True, profile__isnull=False)
+        .filter(
+            Q(pk__in=Membership.objects.filter(team_id=schedule.team_id).values("person_id"))
+            | Q(pk__in=Participation.objects.filter(schedule=schedule).values("person_id"))
+        )
+        .select_related("profile")
+    )
+
+
+def team_member_zones(team_id: int) -> list[tuple[str, str]]:
+    """(username, zone) of the team's active members with a profile, by username: one query
+    (the follow-the-sun preset groups them into regions)."""
+    members = (
+        Membership.objects.filter(team_id=team_id, person__is_active=True)
+        .select_related("person__profile")
+        .order_by("person__username")
+    )
+    return [
+        (m.person.username, m.person.profile.time_zone)
+        for m in members
+        if getattr(m.person, "profile", None) is not None
+    ]
+
+
+def current_layers(schedule: Schedule) -> list[tuple[Layer, list[LayerVersion]]]:
+    """The layers not deleted, each with its versions oldest first: two queries."""
+    layers = Layer.objects.filter(schedule=schedule, removed_at__isnull=True).prefetch_related(
+        Prefetch("versions", queryset=LayerVersion.objects.order_by("effective_from", "id"))
+    )
+    return [(layer, list(layer.versions.all())) for layer in layers]
+
+
+def current_layer(schedule: Schedule, layer_id: int) -> Layer | None:
+    """One of the schedule's layers, unless deleted: one query."""
+    return _one(schedule.layers.filter(removed_at__isnull=True), pk=layer_id)
+
+
+def latest_version(layer: Layer) -> LayerVersion | None:
+    """The version in force last (what the edit form starts from): one query."""
+    return layer.versions.order_by("-effective_from", "-id").first()
+
+
+def page_overrides(
+    schedule: Schedule, *, now: datetime, a: datetime, b: datetime, limit: int = 200
+) -> list[Override]:
+    """The schedule page's overrides, by start, with their people: those not over yet and
+    those meeting [a, b) (a past one can be seen and removed there). One query."""
+    return list(
+        schedule.overrides.filter(Q(end__gt=now) | Q(end__gt=a, start__lt=b))
+        .select_related("person__profile")
+        .order_by("start")[:limit]
+    )
+
+
+def schedule_override(schedule: Schedule, override_id: int) -> Override | None:
+    return _one(schedule.overrides.select_related("schedule"), pk=override_id)
+
+
+def schedule_feeds(user, schedule: Schedule) -> list[IcalFeed]:
+    """`user`'s active feeds of this schedule: one query."""
+    return list(ical_feeds(user).filter(schedule=schedule))
+
+
+def swap_for_page(schedule: Schedule, swap_id: int) -> SwapRequest | None:
+    """A swap request of the schedule with its people and who decided it: one query."""
+    return _one(
+        schedule_swaps(schedules=[schedule]).select_related("decided_by__profile"), pk=swap_id
+    )
+
+
+def schedule_swap(schedule: Schedule, swap_id: int) -> SwapRequest | None:
+    """A swap request of the schedule, with the schedule's team (its permission rules ask)."""
+    return _one(SwapRequest.objects.select_related("schedule__team"), pk=swap_id, schedule=schedule)

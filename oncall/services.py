@@ -29,7 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record
-from core.timefmt import fmt_your_span
+from core.timefmt import fmt_your_span, reader_clock
 from notifications.services import notify
 from teams.models import Membership, Team
 
@@ -456,7 +456,8 @@ def _span_text(swap: SwapRequest, recipient) -> str:
     """The swap's span in the recipient's zone (each party gets a text of their own)."""
     profile = getattr(recipient, "profile", None)
     zone = profile.time_zone if profile is not None else "UTC"
-    return fmt_your_span(swap.start, swap.end, zone)
+    with reader_clock(profile):
+        return fmt_your_span(swap.start, swap.end, zone)
 
 
 def _display_name(user) -> str:

@@ -110,7 +110,12 @@ def clean_name(value: object, field: str = "name") -> str:
 
 def clean_int(value: object, field: str, *, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        # isdecimal, not isdigit: int() refuses "²" and "--5" (a 500), and very long strings.
+        if (
+            isinstance(value, str)
+            and len(value) <= 100
+            and value.strip().removeprefix("-").isdecimal()
+        ):
             value = int(value.strip())
         else:
             raise ValidationError({field: "A whole number is required."})

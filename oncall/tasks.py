@@ -17,7 +17,7 @@ from celery import shared_task
 from django.db.models import Max
 from django.utils import timezone
 
-from core.timefmt import fmt_your_day_time, fmt_your_span
+from core.timefmt import fmt_your_day_time, fmt_your_span, reader_clock
 
 from .models import DEFAULT_SHIFT_NOTICE_MINUTES, OncallPreferences, Schedule
 
@@ -95,6 +95,8 @@ def send_shift_notices(*, now: datetime | None = None) -> dict[str, int]:
         if lead == 0 or seg.start - now > timedelta(minutes=lead):
             continue  # 0 = no advance notice; otherwise not yet
         minutes = max(0, round((seg.start - now).total_seconds() / 60))
+        with reader_clock(getattr(person, "profile", None)):
+            body = _starting_body(schedule, seg, b, _zone_of(person))
         notify(
             recipients=[person],
             kind="oncall.shift_starting",
@@ -103,7 +105,7 @@ def send_shift_notices(*, now: datetime | None = None) -> dict[str, int]:
                 if minutes
                 else f"You are on call now: {schedule.name}"
             ),
-            body=_starting_body(schedule, seg, b, _zone_of(person)),
+            body=body,
             url=f"/schedules/{schedule.pk}/",
             # Urgent: a shift that starts outside someone's working hours must not wait in
             # the morning digest (the person can still mute this kind).
@@ -115,11 +117,13 @@ def send_shift_notices(*, now: datetime | None = None) -> dict[str, int]:
         person = people.get(seg.person)
         if person is None or not person.is_active:
             continue
+        with reader_clock(getattr(person, "profile", None)):
+            ended = fmt_your_day_time(seg.end, _zone_of(person))
         notify(
             recipients=[person],
             kind="oncall.shift_ending",
             title=f"You are now off call: {schedule.name}",
-            body=f"Your shift ended at {fmt_your_day_time(seg.end, _zone_of(person))}.",
+            body=f"Your shift ended at {ended}.",
             url=f"/schedules/{schedule.pk}/",
             urgency="normal",
             idempotency_key=f"oncall:{schedule.pk}:{person.pk}:{_iso(seg.end)}:end",

@@ -31,10 +31,10 @@ from core.audit import Actor
 from core.converters import ID_REGEX
 from core.pagination import DefaultCursorPagination
 from core.permissions import require
-from core.zones import country_name, is_valid_zone, zone_error
+from core.zones import country_name
 
-from . import selectors, services
-from .models import Membership, OrgRole, Team, TeamRole
+from . import selectors, services, validation
+from .models import Clock, Membership, OrgRole, Team, TeamRole
 from .permissions import contact_visibility, sees_people_who_left
 
 User = get_user_model()
@@ -71,6 +71,24 @@ def _local_fields(profile, now: datetime) -> dict:
         "working_now": status_.working,
         "utc_offset": _utc_offset(status_.local_time),
     }
+
+
+def _rule(clean, field: str):
+    """A serializer's validate_<name> applying teams.validation's rule for `field`, so the API
+    answers with the same message as the pages, the services and the CSV import. (The fields
+    it validates carry no length limit of their own: DRF's would answer first, in its words.)"""
+
+    def validate(self, value):
+        try:
+            return clean(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict[field]) from exc
+
+    return validate
+
+
+def _at_most(limit: int) -> str:
+    return f"At most {limit} characters."
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -206,35 +224,51 @@ class PeopleQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(f"There is no team with id {value}.")
         return value
 
+    _country = _rule(validation.clean_country, "country")
+    _time_zone = _rule(validation.clean_time_zone, "time_zone")
+
     def validate_country(self, value):
-        if not value:
-            return value
-        try:
-            return services.clean_country(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict["country"]) from exc
+        return self._country(value) if value else value
 
     def validate_time_zone(self, value):
-        if value and not is_valid_zone(value):
-            raise serializers.ValidationError(zone_error(value))
-        return value
+        return self._time_zone(value) if value else value
 
 
-class PersonCreateSerializer(StrictSerializer):
-    username = serializers.CharField(max_length=150)
-    email = serializers.EmailField(max_length=254)
-    display_name = serializers.CharField(max_length=150, required=False)
-    name = serializers.CharField(
-        max_length=150, required=False, write_only=True, help_text="Alias of display_name."
+class _PersonRules:
+    """validate_<field> for a person's fields: teams.validation's rules (_rule)."""
+
+    validate_username = _rule(validation.clean_username, "username")
+    validate_email = _rule(validation.clean_email, "email")
+    validate_display_name = _rule(validation.clean_display_name, "display_name")
+    validate_name = _rule(validation.clean_display_name, "display_name")
+    validate_title = _rule(validation.clean_title, "title")
+    validate_phone = _rule(validation.clean_phone, "phone")
+    validate_time_zone = _rule(validation.clean_time_zone, "time_zone")
+    validate_country = _rule(validation.clean_country, "country")
+    validate_working_hours = _rule(validation.clean_working_hours, "working_hours")
+
+
+class PersonCreateSerializer(_PersonRules, StrictSerializer):
+    username = serializers.CharField(help_text=_at_most(validation.USERNAME_MAX))
+    email = serializers.CharField(help_text="An e-mail address (stored lower-case).")
+    display_name = serializers.CharField(
+        required=False, help_text=_at_most(validation.DISPLAY_NAME_MAX)
     )
-    time_zone = serializers.CharField(max_length=64)
-    country = serializers.CharField(max_length=8)
+    name = serializers.CharField(
+        required=False, write_only=True, help_text="Alias of display_name."
+    )
+    time_zone = serializers.CharField(help_text="IANA zone, e.g. Europe/London.")
+    country = serializers.CharField(help_text="ISO 3166 code, e.g. GB.")
     working_hours = serializers.JSONField(
         required=False, help_text='e.g. {"mon": ["09:00-17:00"], "sat": []}'
     )
     org_role = serializers.ChoiceField(choices=OrgRole.choices, default=OrgRole.MEMBER)
-    title = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    title = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_at_most(validation.TITLE_MAX)
+    )
+    phone = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_at_most(validation.PHONE_MAX)
+    )
 
     def validate(self, attrs):
         name = attrs.pop("name", None)
@@ -249,13 +283,22 @@ class PersonCreateSerializer(StrictSerializer):
         return attrs
 
 
-class PersonUpdateSerializer(StrictSerializer):
-    display_name = serializers.CharField(max_length=150, required=False)
-    title = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    time_zone = serializers.CharField(max_length=64, required=False)
-    country = serializers.CharField(max_length=8, required=False)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+class PersonUpdateSerializer(_PersonRules, StrictSerializer):
+    display_name = serializers.CharField(
+        required=False, help_text=_at_most(validation.DISPLAY_NAME_MAX)
+    )
+    title = serializers.CharField(
+        required=False, allow_blank=True, help_text=_at_most(validation.TITLE_MAX)
+    )
+    time_zone = serializers.CharField(required=False, help_text="IANA zone, e.g. Europe/London.")
+    country = serializers.CharField(required=False, help_text="ISO 3166 code, e.g. GB.")
+    phone = serializers.CharField(
+        required=False, allow_blank=True, help_text=_at_most(validation.PHONE_MAX)
+    )
     working_hours = serializers.JSONField(required=False)
+    clock = serializers.ChoiceField(
+        choices=Clock.choices, required=False, help_text="How times are written for them."
+    )
     org_role = serializers.ChoiceField(
         choices=OrgRole.choices, required=False, help_text="Admins only."
     )
@@ -460,16 +503,28 @@ class TeamSerializer(serializers.Serializer):
 
 
 class TeamCreateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=120)
-    slug = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    name = serializers.CharField(help_text=_at_most(validation.TEAM_NAME_MAX))
+    slug = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Lowercase letters, digits and hyphens; blank or left out: from the name.",
+    )
     parent = IdRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
+    validate_name = _rule(validation.clean_team_name, "name")
+    _slug = _rule(validation.clean_team_slug, "slug")
+
+    def validate_slug(self, value):
+        return self._slug(value) if value else value
+
 
 class TeamUpdateSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=120, required=False)
+    name = serializers.CharField(required=False, help_text=_at_most(validation.TEAM_NAME_MAX))
     parent = IdRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
+
+    validate_name = _rule(validation.clean_team_name, "name")
 
 
 class TeamQuerySerializer(serializers.Serializer):

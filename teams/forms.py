@@ -1,6 +1,10 @@
-"""HTML forms for the people and team pages. They only shape input; the services validate
-and write, and their ValidationError dicts are mapped back onto the form
-(core.forms.apply_errors)."""
+"""HTML forms for the people and team pages. They shape input; the rules are
+teams.validation's, which each form applies in its clean_<field> (so a page shows the same
+message as the API and the CSV import), and the services apply again before they write;
+their ValidationError dicts are mapped back onto the form (core.forms.apply_errors).
+
+The fields carry no rule of their own (no max_length, no EmailField): Django's would answer
+first, in other words. Widgets still give the browser the limits (maxlength, type=email)."""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from core.widgets import FastSelect, MemoSelect, PlainChoices
 from core.zones import country_choices
 
 from . import hours as hours_math
-from .models import MfaPolicy, OrgRole, Team, TeamRole
+from . import validation
+from .models import Clock, MfaPolicy, OrgRole, Team, TeamRole
 
 WORKING_HOURS_HELP = (
     "One line per day or range of days, in your local time: "
@@ -25,30 +30,57 @@ WORKING_HOURS_HELP = (
 )
 
 
+def _rule(clean, field: str):
+    """A form's clean_<field> applying teams.validation's rule for `field`."""
+
+    def clean_field(self):
+        try:
+            return clean(self.cleaned_data.get(field))
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict[field]) from exc
+
+    return clean_field
+
+
+def _text_input(limit: int, widget: type[forms.Widget] = forms.TextInput) -> forms.Widget:
+    return widget(attrs={"maxlength": limit})
+
+
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(max_length=150)
-    title = forms.CharField(max_length=150, required=False)
-    phone = forms.CharField(max_length=40, required=False)
-    country = forms.ChoiceField(widget=FastSelect)
-    # A CharField (not ChoiceField): the service validates the zone with a clearer message.
-    time_zone = forms.CharField(max_length=64, widget=FastSelect, label="Time zone")
+    display_name = forms.CharField(widget=_text_input(validation.DISPLAY_NAME_MAX))
+    title = forms.CharField(required=False, widget=_text_input(validation.TITLE_MAX))
+    phone = forms.CharField(required=False, widget=_text_input(validation.PHONE_MAX))
+    # CharFields with a <select> (not ChoiceFields): the rules below answer with clearer
+    # messages (a mistyped zone gets the nearest one), and keep an older zone alias valid.
+    country = forms.CharField(widget=FastSelect)
+    time_zone = forms.CharField(widget=FastSelect, label="Time zone")
     working_hours = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
         help_text=WORKING_HOURS_HELP,
     )
+    # Not required: a form posted without it (an older page, a script) keeps the setting.
+    clock = forms.ChoiceField(
+        choices=Clock.choices,
+        initial=Clock.H24,
+        required=False,
+        label="Clock",
+        help_text="How Baton writes times for you, on pages and in notifications.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "Choose a country…"), *country_choices()]
+        self.fields["country"].widget.choices = [("", "Choose a country…"), *country_choices()]
         current = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
         self.fields["time_zone"].widget.choices = zone_choices(current or "")
 
-    def clean_working_hours(self) -> dict[str, list[str]]:
-        try:
-            return hours_math.parse_text(self.cleaned_data.get("working_hours") or "")
-        except hours_math.WorkingHoursError as exc:
-            raise ValidationError(str(exc)) from exc
+    clean_display_name = _rule(validation.clean_display_name, "display_name")
+    clean_title = _rule(validation.clean_title, "title")
+    clean_phone = _rule(validation.clean_phone, "phone")
+    clean_country = _rule(validation.clean_country, "country")
+    clean_time_zone = _rule(validation.clean_time_zone, "time_zone")
+    # The text form of working hours ("mon-fri 09:00-17:00", one line per day or range).
+    clean_working_hours = _rule(validation.clean_working_hours_text, "working_hours")
 
     @staticmethod
     def initial_for(profile) -> dict:
@@ -59,12 +91,13 @@ class ProfileForm(forms.Form):
             "country": profile.country,
             "time_zone": profile.time_zone,
             "working_hours": hours_math.to_text(profile.working_hours or {}),
+            "clock": profile.clock,
         }
 
 
 class PersonCreateForm(ProfileForm):
-    username = forms.CharField(max_length=150)
-    email = forms.EmailField()
+    username = forms.CharField(widget=_text_input(validation.USERNAME_MAX))
+    email = forms.CharField(widget=_text_input(validation.EMAIL_MAX, forms.EmailInput))
     org_role = forms.ChoiceField(choices=OrgRole.choices, initial=OrgRole.MEMBER, label="Org role")
 
     field_order = ["username", "email", "display_name", "title", "phone", "org_role"]
@@ -74,13 +107,16 @@ class PersonCreateForm(ProfileForm):
         if not self.is_bound:
             self.initial.setdefault("working_hours", "mon-fri 09:00-17:00")
 
+    clean_username = _rule(validation.clean_username, "username")
+    clean_email = _rule(validation.clean_email, "email")
+
 
 class OrgRoleForm(forms.Form):
     org_role = forms.ChoiceField(choices=OrgRole.choices, label="Org role")
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(max_length=120)
+    name = forms.CharField(widget=_text_input(validation.TEAM_NAME_MAX))
     parent = forms.ModelChoiceField(
         queryset=Team.objects.order_by("name"), required=False, empty_label="(top level)"
     )
@@ -91,9 +127,12 @@ class TeamForm(forms.Form):
         if exclude_pk is not None:
             self.fields["parent"].queryset = Team.objects.exclude(pk=exclude_pk).order_by("name")
 
+    clean_name = _rule(validation.clean_team_name, "name")
+
 
 class MemberAddForm(forms.Form):
-    username = forms.CharField(max_length=150, label="Username")
+    # Finds someone (the view looks the username up): not a new username, so no rule here.
+    username = forms.CharField(max_length=validation.USERNAME_MAX, label="Username")
     role = forms.ChoiceField(choices=TeamRole.choices, initial=TeamRole.MEMBER)
 
 

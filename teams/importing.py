@@ -6,9 +6,11 @@ everything in one transaction, or nothing when any row is bad.
 
 People are written with bulk_create (one INSERT per batch, one shared unusable password hash)
 rather than person_create per row: hashing a password costs ~0.3 s with the production hasher,
-and 12,000 single-row INSERT round trips would take minutes. The validation mirrors
-person_create exactly (same cleaners, same messages) and WorkingInterval rows come from the
-same teams.hours.normalize + week_ranges as services._store_intervals.
+and 12,000 single-row INSERT round trips would take minutes. The rules are person_create's
+own (teams.validation.clean_person: same cleaners, same messages); this module adds only what
+a batch needs (each bad row with its line, duplicates within the file, bulk lookups of taken
+usernames, e-mails and slugs). WorkingInterval rows come from the same
+services.working_interval_rows as person_create's.
 """
 
 from __future__ import annotations
@@ -23,9 +25,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
@@ -35,17 +35,10 @@ from core.audit import Actor, audit_record
 from core.tasks import enqueue_on_commit
 
 from . import hours as hours_math
+from . import validation
 from .models import Membership, OrgRole, Profile, Team, TeamRole, WorkingInterval
-from .selectors import PEOPLE_CACHE, TEAMS_CACHE
-from .services import (
-    DEFAULT_WORKING_HOURS,
-    clean_country,
-    clean_org_role,
-    clean_team_role,
-    clean_time_zone,
-    clean_working_hours,
-    working_interval_rows,
-)
+from .selectors import PEOPLE_CACHE, TEAMS_CACHE, memberships_changed
+from .services import working_interval_rows
 from .tasks import send_invitation
 
 User = get_user_model()
@@ -291,9 +284,6 @@ def _team_ids(slugs: Iterable[str]) -> dict[str, int]:
     return ids
 
 
-_username_validator = UnicodeUsernameValidator()
-
-
 def validate_people(rows: Sequence[Mapping]) -> tuple[list[CleanPerson], list[RowError]]:
     """Check every row as person_create would, plus duplicates within the rows and unknown
     team slugs. Each row is a mapping with: line, username, email, display_name, time_zone,
@@ -310,7 +300,20 @@ def validate_people(rows: Sequence[Mapping]) -> tuple[list[CleanPerson], list[Ro
     seen_usernames: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
     cleaned: list[CleanPerson] = []
-    hours_cache: dict[str, dict] = {}
+    hours_cache: dict[str, dict | str] = {}
+
+    def clean_hours(value: object) -> dict[str, list[str]]:
+        # Many people share a pattern; normalising each distinct one once keeps seeds fast.
+        key = repr(value)
+        if key not in hours_cache:
+            try:
+                hours_cache[key] = validation.clean_working_hours(value)
+            except ValidationError as exc:
+                hours_cache[key] = validation.message_of(exc, "working_hours")
+        found = hours_cache[key]
+        if isinstance(found, str):
+            raise ValidationError({"working_hours": found})
+        return found
 
     for row in rows:
         line = int(row.get("line") or 0)
@@ -319,99 +322,44 @@ def validate_people(rows: Sequence[Mapping]) -> tuple[list[CleanPerson], list[Ro
         def fail(column: str, message: str, line: int = line, bad: list = bad) -> None:
             bad.append(RowError(line, column, message))
 
-        username = str(row.get("username") or "").strip()
-        if not username:
-            fail("username", "A username is required.")
-        elif len(username) > 150:
-            fail("username", "A username has at most 150 characters.")
-        else:
-            try:
-                _username_validator(username)
-            except ValidationError:
-                fail("username", f"'{username}' may only have letters, digits and @ . + - _.")
-            else:
-                key = username.lower()
-                if key in taken_usernames:
-                    fail("username", f"The username '{username}' is already taken.")
-                elif key in seen_usernames:
-                    fail("username", f"'{username}' is also on line {seen_usernames[key]}.")
-                else:
-                    seen_usernames[key] = line
+        data = {column: row.get(column) for column in validation.PERSON_FIELDS}
+        data["org_role"] = data["org_role"] or None  # blank: the default role
+        person, problems = validation.clean_person(data, clean_hours=clean_hours)
+        for column, message in problems.items():
+            fail(column, message)
 
-        email = str(row.get("email") or "").strip().lower()
-        try:
-            if len(email) > 254:
-                raise ValidationError("too long")
-            validate_email(email)
-        except ValidationError:
-            fail(
-                "email",
-                f"'{email}' is not a valid email address."
-                if email
-                else "A valid email address is required.",
-            )
-        else:
+        username = person.get("username")
+        if username:
+            key = username.lower()
+            if key in taken_usernames:
+                fail("username", validation.username_taken(username))
+            elif key in seen_usernames:
+                fail("username", f"'{username}' is also on line {seen_usernames[key]}.")
+            else:
+                seen_usernames[key] = line
+        email = person.get("email")
+        if email:
             if email in taken_emails:
-                fail("email", f"The email '{email}' is already in use.")
+                fail("email", validation.email_taken(email))
             elif email in seen_emails:
                 fail("email", f"'{email}' is also on line {seen_emails[email]}.")
             else:
                 seen_emails[email] = line
 
-        display_name = str(row.get("display_name") or "").strip()
-        if not display_name:
-            fail("display_name", "A display name is required.")
-        elif len(display_name) > 150:
-            fail("display_name", "A display name has at most 150 characters.")
-        title = str(row.get("title") or "").strip()
-        if len(title) > 150:
-            fail("title", "A title has at most 150 characters.")
-        phone = str(row.get("phone") or "").strip()
-        if len(phone) > 40:
-            fail("phone", "A phone number has at most 40 characters.")
-
-        time_zone = country = org_role = ""
-        working_hours: dict = {}
-        raw_hours = row.get("working_hours")
-        raw_hours = DEFAULT_WORKING_HOURS if raw_hours is None else raw_hours
-        for column, cleaner, value in (
-            ("time_zone", clean_time_zone, row.get("time_zone")),
-            ("country", clean_country, row.get("country")),
-            ("org_role", clean_org_role, str(row.get("org_role") or OrgRole.MEMBER).strip()),
-        ):
-            try:
-                result = cleaner(value)
-            except ValidationError as exc:
-                fail(column, exc.message_dict[column][0])
-            else:
-                if column == "time_zone":
-                    time_zone = result
-                elif column == "country":
-                    country = result
-                else:
-                    org_role = result
-        # Many people share a pattern; normalising each distinct one once keeps seeds fast.
-        hours_key = repr(raw_hours)
-        if hours_key not in hours_cache:
-            try:
-                hours_cache[hours_key] = clean_working_hours(raw_hours)
-            except ValidationError as exc:
-                hours_cache[hours_key] = {"error": exc.message_dict["working_hours"][0]}
-        working_hours = hours_cache[hours_key]
-        if "error" in working_hours:
-            fail("working_hours", working_hours["error"])
-
         memberships: list[tuple[int, str]] = []
         seen_slugs: set[str] = set()
         for slug, role in row.get("teams") or ():
-            if role not in TeamRole.values:
-                fail("teams", f"'{role}' is not a team role for '{slug}' (member or lead).")
-            elif slug in seen_slugs:
-                fail("teams", f"The team '{slug}' is listed twice.")
-            elif slug not in team_ids:
-                fail("teams", f"There is no team with the slug '{slug}'.")
+            try:
+                role = validation.clean_team_role(role)
+            except ValidationError as exc:
+                fail("teams", f"Team '{slug}': {validation.message_of(exc, 'role')}")
             else:
-                memberships.append((team_ids[slug], clean_team_role(role)))
+                if slug in seen_slugs:
+                    fail("teams", f"The team '{slug}' is listed twice.")
+                elif slug not in team_ids:
+                    fail("teams", f"There is no team with the slug '{slug}'.")
+                else:
+                    memberships.append((team_ids[slug], role))
             seen_slugs.add(slug)
 
         if bad:
@@ -420,15 +368,15 @@ def validate_people(rows: Sequence[Mapping]) -> tuple[list[CleanPerson], list[Ro
         cleaned.append(
             CleanPerson(
                 line=line,
-                username=username,
-                email=email,
-                display_name=display_name,
-                time_zone=time_zone,
-                country=country,
-                working_hours=working_hours,
-                org_role=org_role,
-                title=title,
-                phone=phone,
+                username=person["username"],
+                email=person["email"],
+                display_name=person["display_name"],
+                time_zone=person["time_zone"],
+                country=person["country"],
+                working_hours=person["working_hours"],
+                org_role=person["org_role"],
+                title=person["title"],
+                phone=person["phone"],
                 teams=memberships,
                 password=row.get("password") or None,
             )
@@ -478,7 +426,7 @@ def _write_people(
                 User(
                     username=person.username,
                     email=person.email,
-                    first_name=person.display_name[:150],
+                    first_name=validation.first_name_for(person.display_name),
                     password=make_password(person.password) if person.password else unusable,
                     is_staff=is_admin,
                     is_superuser=is_admin,
@@ -512,6 +460,7 @@ def _write_people(
         if progress is not None:
             progress(len(chunk))
     caching.bump(PEOPLE_CACHE)
+    memberships_changed()  # selectors.team_ids_of memos read them again
     return _Written(all_users, membership_count)
 
 
@@ -600,29 +549,23 @@ def validate_teams(rows: Sequence[Mapping]) -> tuple[list[CleanTeam], list[RowEr
         line = int(row.get("line") or 0)
         bad: list[RowError] = []
         name = str(row.get("name") or "").strip()
+        try:
+            name = validation.clean_team_name(name)
+        except ValidationError as exc:
+            bad.append(RowError(line, "name", validation.message_of(exc, "name")))
+        # A blank slug comes from the name (as team_create makes one).
         given = str(row.get("slug") or "").strip()
-        if not name:
-            bad.append(RowError(line, "name", "A team needs a name."))
-        elif len(name) > 120:
-            bad.append(RowError(line, "name", "A team name has at most 120 characters."))
         slug = given.lower() if given else derived
-        if given and slugify(given) != given.lower():
-            bad.append(
-                RowError(
-                    line,
-                    "slug",
-                    f"'{given}' is not a slug: use lowercase letters, digits and hyphens "
-                    f"(e.g. '{slugify(given) or 'platform-team'}').",
-                )
-            )
-        elif not slug:
-            bad.append(RowError(line, "slug", "A slug is required."))
-        elif len(slug) > 120:
-            bad.append(RowError(line, "slug", "A slug has at most 120 characters."))
-        elif slug in existing:
-            bad.append(RowError(line, "slug", f"The slug '{slug}' is already taken."))
-        elif slug in by_slug:
-            bad.append(RowError(line, "slug", f"'{slug}' is also on line {by_slug[slug].line}."))
+        try:
+            slug = validation.clean_team_slug(given or derived)
+        except ValidationError as exc:
+            bad.append(RowError(line, "slug", validation.message_of(exc, "slug")))
+        else:
+            if slug in existing:
+                bad.append(RowError(line, "slug", validation.slug_taken(slug)))
+            elif slug in by_slug:
+                line_there = by_slug[slug].line
+                bad.append(RowError(line, "slug", f"'{slug}' is also on line {line_there}."))
         team = CleanTeam(line, name, slug, parent_slug, str(row.get("description") or "").strip())
         if slug and slug not in by_slug:
             by_slug[slug] = team

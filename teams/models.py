@@ -19,6 +19,11 @@ class TeamRole(models.TextChoices):
     LEAD = "lead", "Lead"
 
 
+class Clock(models.TextChoices):
+    H24 = "24h", "24-hour (14:05)"
+    H12 = "12h", "12-hour (2:05 pm)"
+
+
 class Profile(models.Model):
     """What Baton knows about a person beyond the login: where and when they work."""
 
@@ -34,6 +39,8 @@ class Profile(models.Model):
     working_hours = models.JSONField(default=dict)
     org_role = models.CharField(max_length=16, choices=OrgRole.choices, default=OrgRole.MEMBER)
     left_at = models.DateTimeField(null=True, blank=True)
+    # How the person reads times: "14:05" or "2:05 pm" (core.timefmt).
+    clock = models.CharField(max_length=3, choices=Clock.choices, default=Clock.H24)
 
     class Meta:
         indexes = [
@@ -45,6 +52,7 @@ class Profile(models.Model):
             models.CheckConstraint(
                 condition=Q(org_role__in=OrgRole.values), name="profile_org_role_valid"
             ),
+            models.CheckConstraint(condition=Q(clock__in=Clock.values), name="profile_clock_valid"),
         ]
 
     def __str__(self) -> str:

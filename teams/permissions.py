@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import rules
 
-from .models import Membership, OrgRole, TeamRole
+from .models import OrgRole, TeamRole
+from .selectors import team_ids_of
 
 
 def _role(user) -> str | None:
@@ -43,15 +44,7 @@ def is_self(user, person) -> bool:
 def is_team_lead(user, team) -> bool:
     if team is None or not is_person(user):
         return False
-    cache = getattr(user, "_lead_team_ids", None)
-    if cache is None:
-        cache = set(
-            Membership.objects.filter(person=user, role=TeamRole.LEAD).values_list(
-                "team_id", flat=True
-            )
-        )
-        user._lead_team_ids = cache
-    return team.pk in cache
+    return team.pk in team_ids_of(user, role=TeamRole.LEAD)
 
 
 @rules.predicate

@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.timefmt import fmt_weekday_time
 from core.zones import country_name
 
+from .models import TeamRole
 from .selectors import LocalStatusCache
 
 # A slug reverse() would pass through unchanged (and escape() too); anything else is reversed.
@@ -62,7 +63,7 @@ def directory_rows_html(
             )
         teams = ", ".join(
             f'<a href="{urls.team(m["slug"])}">{escape(m["name"])}</a>'
-            + (' <span class="badge badge-role">lead</span>' if m["role"] == "lead" else "")
+            + (' <span class="badge badge-role">lead</span>' if m["role"] == TeamRole.LEAD else "")
             for m in row["teams"]
         )
         if status.working:

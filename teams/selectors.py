@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from .models import (
     OrgSettings,
     Profile,
     Team,
+    TeamRole,
     WorkingInterval,
 )
 
@@ -245,16 +247,67 @@ def second_factors(user: AbstractBaseUser) -> list[str]:
     return sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
 
 
+# --- a person's teams ------------------------------------------------------------------------
+
+# The memo's key: a new number after every write that changes memberships (see team_ids_of).
+# Numbers are never reused, so a memo taken before a write never matches again.
+_generations = itertools.count(1)
+_generation = next(_generations)
+_MEMO_ATTR = "_team_ids_memo"
+
+
+def memberships_changed() -> None:
+    """Retire every team_ids_of memo in this process. Called by each write that adds, removes
+    or re-roles a membership or deletes a team (teams.services, teams.importing), right when
+    it writes."""
+    global _generation
+    _generation = next(_generations)
+
+
+def team_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> frozenset[int]:
+    """The ids of the teams `user` belongs to (role None), or has `role` in (TeamRole.LEAD:
+    the teams they lead). The one place Baton computes "this person's teams".
+
+    One query for every role: the (team, role) pairs are memoised on the user object, so a
+    page that asks for every row of a list, or asks for both members and leads, reads the
+    memberships once. A user object lives for one request (request.user), a task or a test.
+
+    Staleness: the memo is keyed by a process-wide generation that memberships_changed()
+    moves on every membership write. A key rather than dropping the memo from the user
+    objects a service touches, because the object a service is given is rarely the one a
+    permission check holds (a view loads the person it changes; request.user is another
+    object for the same row), and a team's deletion or an import changes memberships of
+    people whose objects the writer never sees. So a request that changes memberships, its
+    own or anyone's, reads them again on its next check. Writes by other processes are seen by
+    the next request (or a fresh user object), as with any other read; a write rolled back
+    after this request read it is not seen as undone until the next write or request.
+    """
+    if role is not None and role not in TeamRole.values:
+        raise ValueError(f"{role!r} is not a team role ({', '.join(TeamRole.values)}).")
+    pk = getattr(user, "pk", None)
+    if pk is None:  # anonymous
+        return frozenset()
+    memo = getattr(user, _MEMO_ATTR, None)
+    if memo is None or memo[0] != _generation or memo[1] != pk:
+        roles = list(Membership.objects.filter(person_id=pk).values_list("team_id", "role"))
+        by_role: dict[str | None, frozenset[int]] = {None: frozenset(t for t, _ in roles)}
+        for value in TeamRole.values:
+            by_role[value] = frozenset(t for t, r in roles if r == value)
+        memo = (_generation, pk, by_role)
+        setattr(user, _MEMO_ATTR, memo)
+    return memo[2][role]
+
+
 def teams_of(*, person: AbstractBaseUser) -> list[Team]:
     """The person's teams by name, each with member_count and my_role (their role in it)."""
-    roles = dict(Membership.objects.filter(person=person).values_list("team_id", "role"))
+    by_role = {value: team_ids_of(person, role=value) for value in TeamRole.values}
     teams = list(
-        Team.objects.filter(pk__in=list(roles))
+        Team.objects.filter(pk__in=team_ids_of(person))
         .annotate(member_count=Count("memberships"))
         .order_by("name")
     )
     for team in teams:
-        team.my_role = roles[team.pk]
+        team.my_role = next(value for value, ids in by_role.items() if team.pk in ids)
     return teams
 
 
@@ -262,7 +315,9 @@ def teammates_working(*, person: AbstractBaseUser, at: datetime, limit: int) -> 
     """Up to `limit` people who share a team with `person` and work at `at`, in directory
     order, with their profiles. Checked in Python over the teammates until enough are found:
     for a team's few members that is cheaper than the org-wide "working now" query."""
-    team_ids = Membership.objects.filter(person=person).values("team_id")
+    team_ids = team_ids_of(person)
+    if not team_ids:
+        return []
     teammate_ids = list(
         Membership.objects.filter(team_id__in=team_ids)
         .exclude(person=person)
@@ -349,12 +404,6 @@ def mfa_required(user: AbstractBaseUser, *, org: OrgSettings | None = None) -> b
         return True
     org = org or org_settings()
     return org.mfa_required_for == MfaPolicy.EVERYONE
-
-
-def lead_team_ids(user: AbstractBaseUser) -> set[int]:
-    return set(
-        Membership.objects.filter(person=user, role="lead").values_list("team_id", flat=True)
-    )
 
 
 def people_search(
@@ -488,3 +537,63 @@ class LocalStatusCache:
         local, minute, offset = cached
         working = hours_math.covers(week_ranges, minute)
         return LocalStatus(local_time=local, working=working, utc_offset=offset)
+
+
+# --- what the pages read (teams.views) ---------------------------------------------------------
+
+
+def team_by_slug(slug: str) -> Team | None:
+    """The team with its parent (one query); None when there is none."""
+    try:
+        return Team.objects.select_related("parent").get(slug=slug)
+    except Team.DoesNotExist:
+        return None
+
+
+def team_children(team: Team) -> QuerySet:
+    """The team's child teams by name, each with member_count (one query, when read)."""
+    return team.children.annotate(member_count=Count("memberships")).order_by("name")
+
+
+def person_by_username(username: str) -> AbstractBaseUser | None:
+    """The person with this username (any case) and a profile, or None: one query."""
+    return User.objects.filter(username__iexact=username, profile__isnull=False).first()
+
+
+def team_member(team: Team, person_id: int) -> AbstractBaseUser | None:
+    """The person, with their profile, if they are a member of `team`: one query."""
+    membership = (
+        Membership.objects.select_related("person__profile")
+        .filter(team=team, person_id=person_id)
+        .first()
+    )
+    return membership.person if membership is not None else None
+
+
+def audit_events(
+    *,
+    action: str = "",
+    actor: str = "",
+    target_type: str = "",
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> QuerySet:
+    """The audit log, newest first, with each actor's profile; narrowed by part of the
+    action or target type, the actor's name as recorded, and [since, until)."""
+    events = AuditEvent.objects.select_related("actor__profile").order_by("-created_at", "-id")
+    if action:
+        events = events.filter(action__icontains=action)
+    if actor:
+        events = events.filter(actor_repr__iexact=actor)
+    if target_type:
+        events = events.filter(target_type__icontains=target_type)
+    if since is not None:
+        events = events.filter(created_at__gte=since)
+    if until is not None:
+        events = events.filter(created_at__lt=until)
+    return events
+
+
+def people_working_count(at: datetime) -> int:
+    """How many people (active, with a profile) work at `at` (the dashboard's number)."""
+    return people_filtered(working_at=at).count()

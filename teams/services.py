@@ -18,9 +18,8 @@ from core import caching
 from core.audit import Actor, audit_record
 from core.realtime import send_to_user
 from core.tasks import enqueue_on_commit
-from core.zones import is_valid_country, is_valid_zone, zone_error
 
-from . import hooks
+from . import hooks, validation
 from . import hours as hours_math
 from .models import (
     Membership,
@@ -32,62 +31,10 @@ from .models import (
     TeamRole,
     WorkingInterval,
 )
-from .selectors import PEOPLE_CACHE, TEAMS_CACHE
+from .selectors import PEOPLE_CACHE, TEAMS_CACHE, memberships_changed
 from .tasks import send_invitation
 
 User = get_user_model()
-
-DEFAULT_WORKING_HOURS = {
-    "mon": ["09:00-17:00"],
-    "tue": ["09:00-17:00"],
-    "wed": ["09:00-17:00"],
-    "thu": ["09:00-17:00"],
-    "fri": ["09:00-17:00"],
-    "sat": [],
-    "sun": [],
-}
-
-
-# --- validation shared by services, API and forms --------------------------------------------
-
-
-def clean_time_zone(value: str) -> str:
-    value = (value or "").strip()
-    if not is_valid_zone(value):
-        raise ValidationError({"time_zone": zone_error(value)})
-    return value
-
-
-def clean_country(value: str) -> str:
-    value = (value or "").strip().upper()
-    if not is_valid_country(value):
-        raise ValidationError(
-            {"country": f"'{value}' is not an ISO 3166 country code (e.g. GB, BR, IN)."}
-        )
-    return value
-
-
-def clean_working_hours(value: object) -> dict[str, list[str]]:
-    try:
-        return hours_math.normalize(value)
-    except hours_math.WorkingHoursError as exc:
-        raise ValidationError({"working_hours": str(exc)}) from exc
-
-
-def clean_org_role(value: str) -> str:
-    if value not in OrgRole.values:
-        raise ValidationError(
-            {"org_role": f"'{value}' is not an org role ({', '.join(OrgRole.values)})."}
-        )
-    return value
-
-
-def clean_team_role(value: str) -> str:
-    if value not in TeamRole.values:
-        raise ValidationError(
-            {"role": f"'{value}' is not a team role ({', '.join(TeamRole.values)})."}
-        )
-    return value
 
 
 def working_interval_rows(profile: Profile) -> list[WorkingInterval]:
@@ -120,6 +67,17 @@ def _sync_staff_flags(user: AbstractBaseUser, org_role: str) -> None:
 
 # --- people ----------------------------------------------------------------------------------
 
+# What a person may change on their profile (person_update); the org role is separate.
+PROFILE_FIELDS = (
+    "display_name",
+    "title",
+    "time_zone",
+    "country",
+    "phone",
+    "working_hours",
+    "clock",
+)
+
 
 @transaction.atomic
 def person_create(
@@ -138,62 +96,42 @@ def person_create(
     send_invite: bool = True,
     audit: bool = True,
 ) -> AbstractBaseUser:
-    """Create a person (admins invite people; there is no self sign-up)."""
-    errors: dict[str, str] = {}
-    username = (username or "").strip()
-    email = (email or "").strip().lower()
-    display_name = (display_name or "").strip()
-    if not username:
-        errors["username"] = "A username is required."
-    elif len(username) > 150:
-        errors["username"] = "A username has at most 150 characters."
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = f"The username '{username}' is already taken."
-    if not email or "@" not in email:
-        errors["email"] = "A valid email address is required."
-    elif User.objects.filter(email__iexact=email).exists():
-        errors["email"] = f"The email '{email}' is already in use."
-    if not display_name:
-        errors["display_name"] = "A display name is required."
-    for field, cleaner, value in (
-        ("time_zone", clean_time_zone, time_zone),
-        ("country", clean_country, country),
-        (
-            "working_hours",
-            clean_working_hours,
-            DEFAULT_WORKING_HOURS if working_hours is None else working_hours,
-        ),
-        ("org_role", clean_org_role, org_role),
-    ):
-        try:
-            cleaned = cleaner(value)
-        except ValidationError as exc:
-            errors[field] = exc.message_dict[field][0]
-        else:
-            if field == "time_zone":
-                time_zone = cleaned
-            elif field == "country":
-                country = cleaned
-            elif field == "working_hours":
-                working_hours = cleaned
+    """Create a person (admins invite people; there is no self sign-up). The fields are
+    cleaned by teams.validation (clean_person); `working_hours` None means the default."""
+    cleaned, errors = validation.clean_person(
+        {
+            "username": username,
+            "email": email,
+            "display_name": display_name,
+            "title": title,
+            "phone": phone,
+            "time_zone": time_zone,
+            "country": country,
+            "working_hours": working_hours,
+            "org_role": org_role,
+        }
+    )
+    username, email = cleaned.get("username"), cleaned.get("email")
+    if username and User.objects.filter(username__iexact=username).exists():
+        errors["username"] = validation.username_taken(username)
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = validation.email_taken(email)
     if errors:
         raise ValidationError(errors)
+    org_role, time_zone = cleaned["org_role"], cleaned["time_zone"]
 
-    user = User(username=username, email=email, first_name=display_name[:150])
+    user = User(
+        username=username,
+        email=email,
+        first_name=validation.first_name_for(cleaned["display_name"]),
+    )
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.save()
     profile = Profile.objects.create(
-        user=user,
-        display_name=display_name,
-        time_zone=time_zone,
-        country=country,
-        working_hours=working_hours,
-        org_role=org_role,
-        title=title or "",
-        phone=phone or "",
+        user=user, **{name: cleaned[name] for name in (*PROFILE_FIELDS, "org_role")}
     )
     _store_intervals(profile)
     _sync_staff_flags(user, org_role)
@@ -210,37 +148,16 @@ def person_create(
     return user
 
 
-PROFILE_FIELDS = ("display_name", "title", "time_zone", "country", "phone", "working_hours")
-
-
 @transaction.atomic
 def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -> Profile:
     """Change profile fields (display_name, title, time_zone, country, phone, working_hours)."""
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in unknown})
-    profile = Profile.objects.select_for_update().get(user=person)
-    cleaned: dict[str, object] = {}
-    errors: dict[str, str] = {}
-    for name, value in fields.items():
-        try:
-            if name == "time_zone":
-                cleaned[name] = clean_time_zone(value)
-            elif name == "country":
-                cleaned[name] = clean_country(value)
-            elif name == "working_hours":
-                cleaned[name] = clean_working_hours(value)
-            elif name == "display_name":
-                value = str(value or "").strip()
-                if not value:
-                    raise ValidationError({name: "A display name is required."})
-                cleaned[name] = value[:150]
-            else:
-                cleaned[name] = str(value or "").strip()[:150]
-        except ValidationError as exc:
-            errors.update({k: v[0] for k, v in exc.message_dict.items()})
+    cleaned, errors = validation.clean_person(fields, partial=True)
     if errors:
         raise ValidationError(errors)
+    profile = Profile.objects.select_for_update().get(user=person)
     changes = {}
     for name, value in cleaned.items():
         old = getattr(profile, name)
@@ -253,7 +170,7 @@ def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -
             _store_intervals(profile)
             hooks.hours_changed(profile=profile)  # e.g. notifications' held deliveries
         if "display_name" in changes:
-            person.first_name = profile.display_name[:150]
+            person.first_name = validation.first_name_for(profile.display_name)
             person.save(update_fields=["first_name"])
         audit_record(actor=actor, action="person.update", target=person, changes=changes)
     return profile
@@ -261,7 +178,7 @@ def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -
 
 @transaction.atomic
 def person_set_org_role(*, actor: Actor, person: AbstractBaseUser, org_role: str) -> Profile:
-    org_role = clean_org_role(org_role)
+    org_role = validation.clean_org_role(org_role)
     profile = Profile.objects.select_for_update().get(user=person)
     if profile.org_role == org_role:
         return profile
@@ -398,7 +315,8 @@ def sessions_end_all(*, user_id: int) -> int:
 
 
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
-    base = slugify(name)[:100] or "team"
+    # Room for a "-NN" suffix within the slug field's length.
+    base = slugify(name)[: validation.TEAM_SLUG_MAX - 20].strip("-") or "team"
     slug, n = base, 2
     while Team.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -427,16 +345,22 @@ def team_create(
     description: str = "",
     audit: bool = True,
 ) -> Team:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": "A team needs a name."})
+    errors: dict[str, str] = {}
+    try:
+        name = validation.clean_team_name(name)
+    except ValidationError as exc:
+        errors["name"] = validation.message_of(exc, "name")
     if slug:
-        slug = slugify(slug)
-        if not slug:
-            raise ValidationError({"slug": "A slug has letters, digits and hyphens."})
-        if Team.objects.filter(slug=slug).exists():
-            raise ValidationError({"slug": f"The slug '{slug}' is already taken."})
-    else:
+        try:
+            slug = validation.clean_team_slug(slug)
+        except ValidationError as exc:
+            errors["slug"] = validation.message_of(exc, "slug")
+        else:
+            if Team.objects.filter(slug=slug).exists():
+                errors["slug"] = validation.slug_taken(slug)
+    if errors:
+        raise ValidationError(errors)
+    if not slug:
         slug = _unique_slug(name)
     team = Team.objects.create(name=name, slug=slug, parent=parent, description=description)
     caching.bump(TEAMS_CACHE)
@@ -461,9 +385,7 @@ def team_update(
 ) -> Team:
     changes = {}
     if name is not None:
-        name = name.strip()
-        if not name:
-            raise ValidationError({"name": "A team needs a name."})
+        name = validation.clean_team_name(name)
         if name != team.name:
             changes["name"] = {"from": team.name, "to": name}
             team.name = name
@@ -489,6 +411,7 @@ def team_delete(*, actor: Actor, team: Team) -> None:
     audit_record(actor=actor, action="team.delete", target=team)
     caching.bump(TEAMS_CACHE)
     team.delete()
+    memberships_changed()  # its memberships went with it (selectors.team_ids_of)
 
 
 @transaction.atomic
@@ -501,12 +424,14 @@ def membership_set(
     audit: bool = True,
 ) -> Membership:
     """Add a person to a team, or change their role there."""
-    role = clean_team_role(role)
+    role = validation.clean_team_role(role)
     if not person.is_active:
         raise ValidationError({"person": "This person has left and cannot join a team."})
     membership, created = Membership.objects.select_for_update().get_or_create(
         team=team, person=person, defaults={"role": role}
     )
+    if created or membership.role != role:
+        memberships_changed()  # selectors.team_ids_of memos read them again
     if created:
         if audit:
             audit_record(
@@ -533,6 +458,7 @@ def membership_remove(*, actor: Actor, team: Team, person: AbstractBaseUser) -> 
     deleted, _ = Membership.objects.filter(team=team, person=person).delete()
     if not deleted:
         raise ValidationError({"person": "This person is not a member of the team."})
+    memberships_changed()  # selectors.team_ids_of memos read them again
     audit_record(
         actor=actor, action="membership.remove", target=team, changes={"person": person.pk}
     )

@@ -11,9 +11,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -22,7 +21,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core import panels
 from core.audit import Actor
 from core.forms import apply_errors
-from core.models import AuditEvent
 from core.permissions import require, rule_allows
 from core.timefmt import fmt_span
 from core.zones import zoneinfo
@@ -41,7 +39,7 @@ from .forms import (
     ProfileForm,
     TeamForm,
 )
-from .models import Membership, Team
+from .models import Team
 from .permissions import contact_visibility
 
 User = get_user_model()
@@ -130,7 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     context = {
         "my_teams": my_teams,
-        "working_count": selectors.people_filtered(working_at=now).count(),
+        "working_count": selectors.people_working_count(now),
         "people_count": selectors.people_directory_count(),
         "teammates": teammates,
         "panels": panels.render("dashboard", request),  # e.g. oncall's "your next shift"
@@ -255,6 +253,14 @@ def _invitation_state(viewer, person) -> dict | None:
     return {"sent_at": selectors.invitation_sent_at(person)}
 
 
+def _profile_changes(data: dict) -> dict:
+    """The profile fields of a valid ProfileForm; a clock left out keeps the person's."""
+    changes = {name: data[name] for name in services.PROFILE_FIELDS}
+    if not changes.get("clock"):
+        changes.pop("clock", None)
+    return changes
+
+
 def _profile_edit(request: HttpRequest, person) -> HttpResponse:
     require(request.user, "teams.change_profile", person)
     profile = person.profile
@@ -266,7 +272,7 @@ def _profile_edit(request: HttpRequest, person) -> HttpResponse:
                 services.person_update(
                     actor=Actor.from_request(request),
                     person=person,
-                    **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS},
+                    **_profile_changes(form.cleaned_data),
                 )
             except ValidationError as exc:
                 apply_errors(form, exc)
@@ -487,7 +493,7 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
     context = {
         "team": team,
         "ancestors": selectors.team_ancestors(team),
-        "children": team.children.annotate(member_count=Count("memberships")).order_by("name"),
+        "children": selectors.team_children(team),
         "members": members,
         "axis": _strip_axis(viewer_zone, today, slots),
         "slots": slots,
@@ -503,7 +509,10 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
 
 
 def _get_team(slug: str) -> Team:
-    return get_object_or_404(Team.objects.select_related("parent"), slug=slug)
+    team = selectors.team_by_slug(slug)
+    if team is None:
+        raise Http404("No such team.")
+    return team
 
 
 @require_safe
@@ -550,9 +559,7 @@ def team_member_add(request: HttpRequest, slug: str) -> HttpResponse:
     require(request.user, "teams.manage_memberships", team)
     form = MemberAddForm(request.POST)
     if form.is_valid():
-        person = User.objects.filter(
-            username__iexact=form.cleaned_data["username"].strip(), profile__isnull=False
-        ).first()
+        person = selectors.person_by_username(form.cleaned_data["username"].strip())
         if person is None:
             form.add_error("username", "Nobody has this username.")
         else:
@@ -572,14 +579,10 @@ def team_member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _member(team: Team, person_id: int):
-    membership = (
-        Membership.objects.select_related("person__profile")
-        .filter(team=team, person_id=person_id)
-        .first()
-    )
-    if membership is None:
+    person = selectors.team_member(team, person_id)
+    if person is None:
         raise Http404("This person is not a member of the team.")
-    return membership.person
+    return person
 
 
 @require_POST
@@ -653,24 +656,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = _valid_filters(form)
     viewer_zone = _viewer_zone(request)
-    events = AuditEvent.objects.select_related("actor__profile").order_by("-created_at", "-id")
-    if filters.get("action"):
-        events = events.filter(action__icontains=filters["action"].strip())
-    if filters.get("actor"):
-        events = events.filter(actor_repr__iexact=filters["actor"].strip())
-    if filters.get("target_type"):
-        events = events.filter(target_type__icontains=filters["target_type"].strip())
-    # Dates are days in the viewer's zone.
-    if filters.get("date_from"):
-        events = events.filter(
-            created_at__gte=datetime.combine(filters["date_from"], time(0), tzinfo=viewer_zone)
-        )
-    if filters.get("date_to"):
-        events = events.filter(
-            created_at__lt=datetime.combine(
-                filters["date_to"] + timedelta(days=1), time(0), tzinfo=viewer_zone
-            )
-        )
+    # Dates are days in the viewer's zone, the last one included.
+    date_from, date_to = filters.get("date_from"), filters.get("date_to")
+    events = selectors.audit_events(
+        action=(filters.get("action") or "").strip(),
+        actor=(filters.get("actor") or "").strip(),
+        target_type=(filters.get("target_type") or "").strip(),
+        since=datetime.combine(date_from, time(0), tzinfo=viewer_zone) if date_from else None,
+        until=datetime.combine(date_to + timedelta(days=1), time(0), tzinfo=viewer_zone)
+        if date_to
+        else None,
+    )
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

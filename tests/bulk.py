@@ -15,7 +15,8 @@ from core import caching
 from teams import hours as hours_math
 from teams.models import Membership, Profile, Team, WorkingInterval
 from teams.selectors import PEOPLE_CACHE
-from teams.services import DEFAULT_WORKING_HOURS, working_interval_rows
+from teams.services import working_interval_rows
+from teams.validation import DEFAULT_WORKING_HOURS
 
 User = get_user_model()
 

@@ -341,3 +341,93 @@ def test_token_needs_schedules_scope(world):
         .status_code
         == 200
     )
+
+
+def test_swap_note_of_another_type_is_a_400_not_a_500(world):
+    """Issue 9: a note that was not a string reached .strip() in the service (a 500)."""
+    import time_machine
+
+    world.daily_layer()
+    url = f"/api/v1/schedules/{world.schedule.pk}/swaps/"
+    span = {"start": "2026-11-02T12:00:00Z", "end": "2026-11-02T18:00:00Z"}
+    with time_machine.travel(utc(2026, 11, 1), tick=False):
+        for note in (-1, 1.5, True, [1], {"a": 1}):
+            response = world.client(world.ana).post(
+                url, {**span, "note": note}, content_type="application/json"
+            )
+            assert response.status_code == 400 and "note" in response.json(), note
+        ok = world.client(world.ana).post(
+            url, {**span, "note": None}, content_type="application/json"
+        )
+        assert ok.status_code == 201 and ok.json()["note"] == ""
+
+
+@pytest.mark.parametrize(
+    "value, status",
+    [
+        ("5", 200),
+        (" 7 ", 200),
+        (5, 200),
+        ("--5", 400),
+        ("\u00b2", 400),
+        ("1" * 5000, 400),
+        (1.0, 400),
+        (True, 400),
+        ("true", 400),
+        (None, 400),
+    ],
+)
+def test_whole_numbers_may_be_digit_strings_but_nothing_else(world, value, status):
+    """As specs.clean_int reads them: "5" is 5; "--5", "²" and huge strings were 500s."""
+    response = world.client(world.ana).patch(
+        "/api/v1/me/oncall-preferences/",
+        {"shift_notice_minutes": value},
+        content_type="application/json",
+    )
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert "shift_notice_minutes" in response.json()
+
+
+def test_bad_bodies_name_the_field_with_a_list_of_messages(world):
+    client = world.client(world.lead)
+    response = client.post(
+        f"/api/v1/schedules/{world.schedule.pk}/overrides/",
+        {"person": world.cy.pk, "start": "2026-11-03T10:00Z", "end": "2026-11-03T12:00Z", "x": 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"x": ["Unknown field; it cannot be set here."]}
+    not_an_object = client.patch(
+        f"/api/v1/schedules/{world.schedule.pk}/", [1], content_type="application/json"
+    )
+    assert not_an_object.status_code == 400
+    assert not_an_object.json() == {"detail": ["Send a JSON object."]}
+
+
+def test_a_malformed_body_from_someone_who_may_not_write_is_still_a_403(world):
+    """Unknown keys (and, for a new schedule, the team) are checked before the permission;
+    the values after it, as before the serializers."""
+    member = world.client(world.ana)
+    schedule = member.post(
+        "/api/v1/schedules/",
+        {"name": None, "team": world.team.pk, "time_zone": 5},
+        content_type="application/json",
+    )
+    assert schedule.status_code == 403
+    no_team = member.post(
+        "/api/v1/schedules/", {"name": "X", "team": 999999}, content_type="application/json"
+    )
+    assert no_team.status_code == 400 and list(no_team.json()) == ["team"]
+    override = member.post(
+        f"/api/v1/schedules/{world.schedule.pk}/overrides/",
+        {"person": "cy", "start": None, "end": None},
+        content_type="application/json",
+    )
+    assert override.status_code == 403
+    unknown = member.post(
+        f"/api/v1/schedules/{world.schedule.pk}/overrides/",
+        {"person": world.cy.pk, "colour": "red"},
+        content_type="application/json",
+    )
+    assert unknown.status_code == 400 and "colour" in unknown.json()

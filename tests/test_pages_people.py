@@ -140,7 +140,7 @@ def test_profile_edit_saves_through_the_service(member, member_client):
         ("working_hours", "mon 09:00-25:00", "is not a time of day"),
         ("working_hours", "funday 09:00-17:00", "start with a day"),
         ("working_hours", "mon 09:00-12:00, 11:00-13:00", "overlaps"),
-        ("country", "XX", "Select a valid choice"),
+        ("country", "XX", "is not an ISO 3166 country code"),
         ("display_name", "", "required"),
     ],
 )

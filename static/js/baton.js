@@ -17,8 +17,15 @@
           var part = parts.find(function (p) { return p.type === type; });
           return part ? part.value : "";
         };
-        // "Tue 03:12", as the server writes it (teams/timefmt.py fmt_weekday_time).
-        el.textContent = get("weekday") + " " + get("hour") + ":" + get("minute");
+        // "Tue 03:12" (or "Tue 3:12 am"), as the server writes it (core/timefmt.py).
+        var hour = get("hour");
+        var minute = get("minute");
+        if ("hour12" in el.dataset) {
+          var h = parseInt(hour, 10);
+          el.textContent = get("weekday") + " " + (h % 12 || 12) + ":" + minute + " " + (h < 12 ? "am" : "pm");
+        } else {
+          el.textContent = get("weekday") + " " + hour + ":" + minute;
+        }
       } catch (e) {
         // Unknown zone in this browser: keep the server's rendering.
       }

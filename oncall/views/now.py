@@ -1,0 +1,41 @@
+"""Who is on call now, on every schedule of the org."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from core.permissions import require
+from core.zones import zoneinfo
+
+from .. import presenters, selectors
+from .common import filter_form, paginate, viewer_zone_name
+
+
+@require_safe
+def oncall_now(request: HttpRequest) -> HttpResponse:
+    """Every schedule org-wide (cached answer), filtered and paginated in Python: one query
+    for the filter (when any), one for the statuses of the page's people."""
+    require(request.user, "oncall.view_oncall_now")
+    now = timezone.now()
+    zone = zoneinfo(viewer_zone_name(request))
+    form = filter_form(request)
+    filters = form.filters()
+    rows = selectors.oncall_now(request.user, at=now)
+    if filters:
+        ids = selectors.matching_schedule_ids(filters, viewer=request.user, at=now)
+        rows = [r for r in rows if r.schedule_id in ids]
+    page, links = paginate(request, rows, form)
+    people = selectors.people_by_id(r.person_id for r in page.object_list)
+    context = {
+        "rows": presenters.now_rows(page.object_list, people, now, zone),
+        "page": page,
+        "links": links,
+        "form": form,
+        "filtered": bool(filters),
+        "gap_count": sum(1 for r in rows if r.person_id is None),
+        "now": now,
+    }
+    return render(request, "oncall/oncall_now.html", context)
