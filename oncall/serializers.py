@@ -2,7 +2,7 @@
 
 Output serializers render every answer of oncall/api.py and, through @extend_schema, document
 it: the schema is made from the very fields that render the JSON, so the two cannot drift
-(tests/test_oncall_api_schema.py compares them).
+(tests/oncall/test_api_schema.py compares them).
 
 Input serializers are strict (core.api.StrictSerializer: an unknown key is a 400) and check
 only the shape and the JSON types of what is sent. They do not coerce: a value of the right

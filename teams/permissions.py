@@ -88,7 +88,7 @@ rules.add_perm("teams.view_audit", is_org_admin)
 def contact_visibility(user) -> Callable[[int], bool]:
     """teams.view_contact for a list of people, as a test on a person's id: the rule's
     viewer-only half (admin) is asked once, not once per row; otherwise only the viewer's own
-    row qualifies. tests/test_permissions.py checks it agrees with the rule."""
+    row qualifies. tests/teams/test_permissions.py checks it agrees with the rule."""
     if sees_every_contact(user):
         return lambda person_id: True
     if not is_person(user):

@@ -493,7 +493,7 @@ def complete_rows(rows: list[dict]) -> list[dict]:
 def _page_memberships(person_ids: list[int]) -> list[tuple]:
     """(person_id, team_id, team name, team slug, role) of these people's memberships, by team
     name. Written as SQL: for a page of 50 people, building this join through the ORM took
-    four times as long as running it (tests/test_directory_fast_paths.py compares the two)."""
+    four times as long as running it (tests/teams/test_directory_fast_paths.py compares the two)."""
     quote = connection.ops.quote_name
     membership, team = quote(Membership._meta.db_table), quote(Team._meta.db_table)
     placeholders = ", ".join(["%s"] * len(person_ids))

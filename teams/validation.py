@@ -3,7 +3,7 @@
 Every way in uses them: the services (teams.services, before each write), the page forms
 (teams.forms, in their clean_<field>), the API's input serializers (teams.api, in their
 validate_<field>) and the CSV import (teams.importing, row by row). So the same bad value gets
-the same message wherever it was typed (tests/test_validation.py checks it).
+the same message wherever it was typed (tests/teams/test_validation.py checks it).
 
 Each clean_<field> takes the raw value, returns the cleaned one (stripped, normalised) and
 raises ValidationError({field: message}) with a message a person can act on. Length limits are

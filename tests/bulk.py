@@ -2,6 +2,7 @@
 
 Mirrors teams.services.person_create (User + Profile + WorkingInterval rows from the same
 canonical working hours) with three bulk_create calls instead of thousands of services calls.
+The field values come from tests.factories.person_defaults, as PersonFactory's do.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from teams.models import Membership, Profile, Team, WorkingInterval
 from teams.selectors import PEOPLE_CACHE
 from teams.services import working_interval_rows
 from teams.validation import DEFAULT_WORKING_HOURS
+from tests.factories import person_defaults
 
 User = get_user_model()
 
@@ -37,33 +39,34 @@ def bulk_people(
     zones: Sequence[tuple[str, str]] = ZONES,
     working_hours: dict | None = None,
     team: Team | None = None,
-    org_role: str = "member",
+    org_role: str | None = None,
 ) -> list:
     """Create `count` active people (zones cycle through `zones`); optionally add them all
     to `team` as members. Returns the users."""
     hours = hours_math.normalize(working_hours or DEFAULT_WORKING_HOURS)
     unusable = make_password(None)
+    rows = [person_defaults(n, prefix=prefix, zone=zones[n % len(zones)]) for n in range(count)]
     users = User.objects.bulk_create(
         User(
-            username=f"{prefix}{n:06d}",
-            email=f"{prefix}{n:06d}@example.com",
-            first_name=f"{prefix.title()} {n:06d}",
+            username=row["username"],
+            email=row["email"],
+            first_name=row["display_name"],
             password=unusable,
         )
-        for n in range(count)
+        for row in rows
     )
     if users and users[0].pk is None:  # backends that do not return ids (not SQLite/PG)
         users = list(User.objects.filter(username__startswith=prefix).order_by("username"))
     profiles = Profile.objects.bulk_create(
         Profile(
             user=user,
-            display_name=f"{prefix.title()} {n:06d}",
-            time_zone=zones[n % len(zones)][0],
-            country=zones[n % len(zones)][1],
+            display_name=row["display_name"],
+            time_zone=row["time_zone"],
+            country=row["country"],
             working_hours=hours,
-            org_role=org_role,
+            org_role=org_role or row["org_role"],
         )
-        for n, user in enumerate(users)
+        for user, row in zip(users, rows, strict=True)
     )
     WorkingInterval.objects.bulk_create(
         row for profile in profiles for row in working_interval_rows(profile)

@@ -10,6 +10,29 @@ from teams.models import Team
 
 SYSTEM = Actor.system(via="test")
 
+# A test person's zone unless the test says otherwise.
+DEFAULT_ZONE = ("Europe/London", "GB")
+
+
+def person_defaults(n: int, *, prefix: str = "person", zone: tuple[str, str] = DEFAULT_ZONE):
+    """The fields the n-th test person gets unless a test says otherwise: the one place for
+    them, used by PersonFactory (through teams.services.person_create) and by
+    tests/bulk.py's bulk_people (bulk rows for query-count and load tests).
+    working_hours None means the default hours (teams.validation.DEFAULT_WORKING_HOURS)."""
+    username = f"{prefix}{n:06d}"
+    return {
+        "username": username,
+        "email": f"{username}@example.com",
+        "display_name": f"{prefix.title()} {n:06d}",
+        "time_zone": zone[0],
+        "country": zone[1],
+        "working_hours": None,
+        "org_role": "member",
+    }
+
+
+_FACTORY_DEFAULTS = person_defaults(0)
+
 
 class PersonFactory(factory.Factory):
     """PersonFactory(org_role="admin", time_zone="Asia/Manila") -> a User with a profile."""
@@ -17,13 +40,14 @@ class PersonFactory(factory.Factory):
     class Meta:
         model = dict
 
-    username = factory.Sequence(lambda n: f"person{n}")
+    username = factory.Sequence(lambda n: person_defaults(n)["username"])
+    # An explicit username gets the address that goes with it, as in person_defaults.
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
-    display_name = factory.Sequence(lambda n: f"Person {n:04d}")
-    time_zone = "Europe/London"
-    country = "GB"
-    working_hours = None
-    org_role = "member"
+    display_name = factory.Sequence(lambda n: person_defaults(n)["display_name"])
+    time_zone = _FACTORY_DEFAULTS["time_zone"]
+    country = _FACTORY_DEFAULTS["country"]
+    working_hours = _FACTORY_DEFAULTS["working_hours"]
+    org_role = _FACTORY_DEFAULTS["org_role"]
     password = "correct-horse-battery"
 
     @classmethod

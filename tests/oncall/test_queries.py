@@ -12,13 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from oncall.demo import seed_schedules
 from oncall.models import Layer, Override, Schedule
-from tests import oncall_fixtures
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
-from tests.oncall_fixtures import World
+from tests.oncall.world import World
 
 pytestmark = pytest.mark.django_db
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 
 def _org():
@@ -75,7 +72,7 @@ def test_oncall_now_cache_follows_writes_and_time(db, django_capture_on_commit_c
     import time_machine
 
     from oncall import services
-    from tests.oncall_fixtures import utc
+    from tests.oncall.world import utc
 
     world = World()
     world.daily_layer(people=[world.ana, world.bo])

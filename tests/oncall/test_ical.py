@@ -12,13 +12,10 @@ from icalendar import Calendar
 
 from oncall import services
 from oncall.models import IcalFeed
-from tests import oncall_fixtures
 from tests.factories import SYSTEM
-from tests.oncall_fixtures import utc
+from tests.oncall.world import utc
 
 pytestmark = pytest.mark.django_db
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 
 def _path(url: str) -> str:

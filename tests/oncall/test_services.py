@@ -11,13 +11,10 @@ from django.core.exceptions import ValidationError
 from core.models import AuditEvent
 from oncall import selectors, services, specs
 from oncall.models import LayerVersion, Override, SwapRequest, SwapStatus
-from tests import oncall_fixtures
 from tests.factories import SYSTEM
-from tests.oncall_fixtures import utc
+from tests.oncall.world import utc
 
 pytestmark = pytest.mark.django_db
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 
 def who(schedule, a, b):

@@ -5,12 +5,9 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from tests import oncall_fixtures
-from tests.oncall_fixtures import utc
+from tests.oncall.world import utc
 
 pytestmark = pytest.mark.django_db
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 ROLES = ["lead", "member", "outsider", "admin"]
 

@@ -24,11 +24,7 @@ from drf_spectacular.generators import SchemaGenerator
 
 from oncall import api_urls
 from oncall.models import Layer, SwapRequest
-from tests import oncall_fixtures
-from tests.oncall_fixtures import utc
-
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
+from tests.oncall.world import utc
 
 METHODS = {"get", "post", "put", "patch", "delete"}
 JSON_TYPES = {

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 # Variables that would leak the test run's configuration into the subprocess.
 _SCRUB = (

@@ -1,6 +1,6 @@
 """Every page of Baton, given nonsense, answers without a server error (the API has
-tests/test_api_fuzz.py). The routes come from the same walk as tests/test_url_walk.py, so a
-new page is covered without editing this file."""
+tests/site/test_api_fuzz.py). The routes come from the same walk as
+tests/site/test_url_walk.py, so a new page is covered without editing this file."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from tests.conftest import sign_in
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
-from tests.test_url_walk import ROUTES
+from tests.site.test_url_walk import ROUTES
 
 OUR_APPS = ("teams.", "accounts.", "oncall.", "notifications.")
 JUNK = {

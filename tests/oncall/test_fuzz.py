@@ -5,10 +5,6 @@ from __future__ import annotations
 import pytest
 
 from oncall.specs import LAYER_FIELDS
-from tests import oncall_fixtures
-
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 JUNK = [
     None,

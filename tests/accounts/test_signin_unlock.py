@@ -1,7 +1,7 @@
 """An admin unlocks a person locked out of sign-in by django-axes (too many wrong passwords):
 from the person's page (after re-authenticating) or the API; audited, and only admins.
 
-The lockout is made the real way, through the sign-in form (as tests/test_signin.py does).
+The lockout is made the real way, through the sign-in form (as tests/accounts/test_signin.py does).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from accounts.services import api_token_create, signin_unlock
 from core.audit import Actor
 from core.models import AuditEvent
 from core.timefmt import fmt_weekday_time
+from tests.accounts.test_signin import assert_dashboard, new_client, password_step
 from tests.conftest import mark_reauthenticated, sign_in
 from tests.factories import PersonFactory
-from tests.test_signin import assert_dashboard, new_client, password_step
 
 LIMIT = settings.AXES_FAILURE_LIMIT
 SYSTEM = Actor.system(via="test")

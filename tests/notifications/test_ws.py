@@ -14,6 +14,12 @@ from tests.conftest import sign_in
 from tests.factories import PersonFactory
 from tests.ws import socket_for
 
+# How long a step may take before the test fails. Not a pause: every wait below ends as soon
+# as what it waits for arrives. channels' defaults (1 s to connect, 1 s per message) were too
+# short for a loaded machine (two workers, the consumer's queries in a thread pool), where a
+# hello or a live event now and then took longer and the test timed out.
+WAIT = 10
+
 ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 pytestmark = [
@@ -29,8 +35,13 @@ def signed_in(db):
     return person, sign_in(Client(), person)
 
 
-def _socket(client: Client) -> WebsocketCommunicator:
-    return socket_for(client)
+async def _open(client: Client) -> WebsocketCommunicator:
+    """A connected socket whose hello has been read, so the next message is a live one."""
+    socket = socket_for(client)
+    connected, _ = await socket.connect(timeout=WAIT)
+    assert connected
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == "hello"
+    return socket
 
 
 def _notify(person, key, **kwargs):
@@ -45,45 +56,48 @@ def _notify(person, key, **kwargs):
 
 async def test_live_notification_arrives_on_commit(channel_layer, signed_in):
     person, client = signed_in
-    socket = _socket(client)
-    connected, _ = await socket.connect()
-    assert connected
-    assert (await socket.receive_json_from())["type"] == "hello"
+    socket = await _open(client)
 
     (n,) = await database_sync_to_async(_notify)(person, "live-1", url="/teams/")
 
-    event = await socket.receive_json_from(timeout=5)
+    event = await socket.receive_json_from(timeout=WAIT)
     assert event["type"] == "notification"
     assert event["unread_count"] == 1
     assert event["notification"]["id"] == n.pk
     assert event["notification"]["title"] == "Mention live-1"
     assert event["notification"]["url"] == "/teams/"
-    # Same key again: nothing new is pushed.
-    await database_sync_to_async(_notify)(person, "live-1")
-    assert await socket.receive_nothing(timeout=0.3)
-    await socket.disconnect()
+    # Same key again: nothing new is pushed. Rather than wait a while and see nothing come,
+    # send a marker after it: events arrive in order, so the next one is the marker.
+    assert [d.pk for d in await database_sync_to_async(_notify)(person, "live-1")] == [n.pk]
+    (marker,) = await database_sync_to_async(_notify)(person, "live-2")
+    event = await socket.receive_json_from(timeout=WAIT)
+    assert event["notification"]["id"] == marker.pk
+    assert event["unread_count"] == 2
+    assert await socket.receive_nothing()
+    await socket.disconnect(timeout=WAIT)
 
 
 async def test_others_do_not_receive_it(channel_layer, signed_in):
     person, client = signed_in
     other = await database_sync_to_async(PersonFactory)(working_hours=ALWAYS)
-    socket = _socket(client)
-    assert (await socket.connect())[0]
-    await socket.receive_json_from()  # hello
+    socket = await _open(client)
     await database_sync_to_async(_notify)(other, "theirs")
-    assert await socket.receive_nothing(timeout=0.3)
-    await socket.disconnect()
+    # A marker of the person's own after it: the first event they get is the marker.
+    (mine,) = await database_sync_to_async(_notify)(person, "mine")
+    event = await socket.receive_json_from(timeout=WAIT)
+    assert event["notification"]["id"] == mine.pk
+    assert event["unread_count"] == 1
+    assert await socket.receive_nothing()
+    await socket.disconnect(timeout=WAIT)
 
 
 async def test_reconnecting_client_fetches_what_it_missed_by_id(channel_layer, signed_in):
     person, client = signed_in
-    socket = _socket(client)
-    assert (await socket.connect())[0]
-    await socket.receive_json_from()
+    socket = await _open(client)
     (first,) = await database_sync_to_async(_notify)(person, "a")
-    seen = (await socket.receive_json_from(timeout=5))["notification"]["id"]
+    seen = (await socket.receive_json_from(timeout=WAIT))["notification"]["id"]
     assert seen == first.pk
-    await socket.disconnect()
+    await socket.disconnect(timeout=WAIT)
 
     # While the socket is down, two more arrive; nothing is lost, the API has them by id.
     await database_sync_to_async(_notify)(person, "b")
@@ -91,9 +105,7 @@ async def test_reconnecting_client_fetches_what_it_missed_by_id(channel_layer, s
     response = await database_sync_to_async(client.get)(f"/api/v1/notifications/?after_id={seen}")
     assert [n["title"] for n in response.json()["results"]] == ["Mention b", "Mention c"]
 
-    again = _socket(client)
-    assert (await again.connect())[0]
-    await again.receive_json_from()
+    again = await _open(client)
     (fourth,) = await database_sync_to_async(_notify)(person, "d")
-    assert (await again.receive_json_from(timeout=5))["notification"]["id"] == fourth.pk
-    await again.disconnect()
+    assert (await again.receive_json_from(timeout=WAIT))["notification"]["id"] == fourth.pk
+    await again.disconnect(timeout=WAIT)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APPS = ("teams", "oncall", "notifications", "accounts")
 
 # Names whose import means building a query (django.db.models and its submodules).

@@ -15,14 +15,11 @@ from django.utils import timezone
 
 from oncall import services
 from oncall.models import IcalFeed, Layer, LayerVersion, Override, Schedule, SwapRequest
-from tests import oncall_fixtures
 from tests.conftest import sign_in
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
-from tests.test_pages_csp import assert_csp_clean
+from tests.site.test_csp import assert_csp_clean
 
 pytestmark = pytest.mark.django_db
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 
 def _monday_last_week() -> str:

@@ -19,14 +19,11 @@ from core import panels
 from oncall import services
 from oncall.models import Schedule
 from oncall.selectors import NOW_CACHE_KEY
-from tests import oncall_fixtures
 from tests.conftest import sign_in
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
-from tests.oncall_fixtures import utc
+from tests.oncall.world import utc
 
 pytestmark = pytest.mark.django_db
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 # Tue 03 Nov 2026 08:00 UTC: the World's daily layer (09:00 London, Ana then Bo) has Ana on
 # call until 09:00 UTC, then Bo for a day.
@@ -406,8 +403,8 @@ def test_dashboard_card_costs_three_queries(world, django_assert_num_queries):
 
 def test_teams_does_not_import_oncall():
     """teams sits below oncall: it gets on-call panels through core.panels only (the
-    import-linter layers contract checks every app; tests/test_layers.py)."""
-    root = Path(__file__).resolve().parent.parent / "teams"
+    import-linter layers contract checks every app; tests/site/test_layers.py)."""
+    root = Path(__file__).resolve().parents[2] / "teams"
     for path in root.rglob("*.py"):
         tree = ast.parse(path.read_text(), filename=str(path))
         for node in ast.walk(tree):

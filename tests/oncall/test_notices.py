@@ -8,13 +8,10 @@ import time_machine
 from notifications.models import Notification
 from oncall import services
 from oncall.tasks import send_shift_notices, shift_notices
-from tests import oncall_fixtures
 from tests.factories import SYSTEM
-from tests.oncall_fixtures import utc
+from tests.oncall.world import utc
 
 pytestmark = pytest.mark.django_db
-world = oncall_fixtures.world
-fresh_oncall_cache = oncall_fixtures.fresh_oncall_cache
 
 
 def _kinds(user):

@@ -35,7 +35,7 @@ from config.dbpool import RETRY_AFTER_SECONDS
 from tests.conftest import sign_in
 from tests.factories import SYSTEM, PersonFactory
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 POOL_SIZE = 8
 REQUESTS = 600

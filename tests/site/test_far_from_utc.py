@@ -42,7 +42,7 @@ from oncall import services as oncall_services
 from oncall.tasks import send_shift_notices
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
-from tests.test_url_walk import all_routes
+from tests.site.test_url_walk import all_routes
 
 pytestmark = pytest.mark.django_db
 

@@ -170,7 +170,9 @@ class LayerFailingWhileOpen(InMemoryChannelLayer):
 
 
 async def test_layer_failure_after_disconnect_is_one_warning(settings, verified_member, caplog):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.test_websocket.LayerFailingOnClose"}}
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "tests.accounts.test_websocket.LayerFailingOnClose"}
+    }
     caplog.set_level(logging.WARNING)
     _, client = verified_member
     communicator = _communicator(cookie_headers(client))
@@ -185,7 +187,9 @@ async def test_layer_failure_after_disconnect_is_one_warning(settings, verified_
 
 
 async def test_layer_failure_on_an_open_socket_still_raises(settings, verified_member):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.test_websocket.LayerFailingWhileOpen"}}
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "tests.accounts.test_websocket.LayerFailingWhileOpen"}
+    }
     _, client = verified_member
     communicator = _communicator(cookie_headers(client))
     connected, _ = await communicator.connect()
@@ -388,7 +392,9 @@ class LayerFailingOnConnect(InMemoryChannelLayer):
 
 
 async def test_layer_failure_at_connect_refuses_with_a_warning(settings, verified_member, caplog):
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "tests.test_websocket.LayerFailingOnConnect"}}
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "tests.accounts.test_websocket.LayerFailingOnConnect"}
+    }
     caplog.set_level(logging.WARNING)
     _, client = verified_member
     communicator = _communicator(cookie_headers(client))
@@ -426,7 +432,7 @@ class LayerCountingGroupCalls(InMemoryChannelLayer):
 
 async def test_a_burst_of_closes_queues_its_group_calls(settings, verified_member):
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "tests.test_websocket.LayerCountingGroupCalls"}
+        "default": {"BACKEND": "tests.accounts.test_websocket.LayerCountingGroupCalls"}
     }
     LayerCountingGroupCalls.most = 0
     _, client = verified_member

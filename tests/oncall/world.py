@@ -1,10 +1,10 @@
-"""Shared set-up for the oncall tests: a team with a lead and members, and a schedule."""
+"""The oncall tests' world: a team with a lead and members, and a schedule (the `world`
+fixture of tests/oncall/conftest.py builds one; tests that need a second call World())."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 from django.test import Client
 
 from oncall import services
@@ -45,20 +45,3 @@ class World:
         }
         spec.update(extra)
         return services.layer_create(actor=SYSTEM, schedule=self.schedule, **spec)
-
-
-@pytest.fixture
-def world(db):
-    return World()
-
-
-@pytest.fixture(autouse=True)
-def fresh_oncall_cache():
-    # The org-wide "on call now" answer is cached; tests must not see each other's.
-    from django.core.cache import cache
-
-    from oncall.selectors import NOW_CACHE_KEY
-
-    cache.delete(NOW_CACHE_KEY)
-    yield
-    cache.delete(NOW_CACHE_KEY)

@@ -27,7 +27,7 @@ from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
 
 # Each operation gets this many generated requests (plus schemathesis' explicit examples);
 # the whole file stays within about half a minute on two cores. A deeper run by hand:
-# BATON_FUZZ_EXAMPLES=200 .venv/bin/pytest tests/test_api_fuzz.py
+# BATON_FUZZ_EXAMPLES=200 .venv/bin/pytest tests/site/test_api_fuzz.py
 EXAMPLES_PER_OPERATION = int(os.environ.get("BATON_FUZZ_EXAMPLES", "12"))
 
 # Operations that would end the test's own credentials (deactivating the admin, revoking

@@ -8,9 +8,9 @@ import re
 import pytest
 from django.test import Client
 
+from tests.accounts.test_pages import reauthenticated
 from tests.conftest import sign_in
 from tests.factories import PersonFactory, TeamFactory, add_member
-from tests.test_pages_accounts import reauthenticated
 
 INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
 STYLE_ATTR = re.compile(r"<[^>]+\sstyle\s*=", re.I)
