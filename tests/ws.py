@@ -69,7 +69,7 @@ def socket_for(client: Client, path: str = "/ws/events/") -> WebsocketCommunicat
     return WebsocketCommunicator(application, path, headers=cookie_headers(client))
 
 
-# --- real servers (bench/websockets.py, tests/accounts/test_websocket_scale.py) -------------------
+# --- real servers (bench/ws_fanout.py, tests/accounts/test_websocket_scale.py) -------------------
 
 
 def bulk_session_keys(users) -> list[str]:

@@ -7,7 +7,7 @@ dropped events sent to many people at once. This starts one real uvicorn on the 
 database, opens SOCKETS sockets (one person each), notifies every person once through
 notify() and checks that every socket gets its notification, that closing them all at once
 keeps the server's Redis connections near the consumer's group-call limit, and that the
-server logged no traceback. bench/websockets.py does the same with 1,000 and measures.
+server logged no traceback. bench/ws_fanout.py does the same with 1,000 and measures.
 
 Needs REDIS_URL. The server runs config.test_settings, whose channel-layer prefix is
 "baton-test-<server pid>": groups never mix with another test process's.

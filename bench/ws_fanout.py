@@ -1,7 +1,7 @@
 """WebSocket capacity of one ASGI process: N idle sockets on /ws/events/, the memory each one
 costs, and how fast one event fans out to all of them, over real processes.
 
-    .venv/bin/python bench/websockets.py [--sockets 1000] [--rounds 3]
+    .venv/bin/python bench/ws_fanout.py [--sockets 1000] [--rounds 3]
         [--database-url postgres://postgres@127.0.0.1:5432/bench_websockets]
         [--redis-url redis://127.0.0.1:6379/8] [--connect-concurrency 100]
         [--max-connections N] [--no-compression]
@@ -23,8 +23,8 @@ CHANNEL_LAYER_MAX_CONNECTIONS for the server (unset: the project's default).
 
 Client, publisher, server, PostgreSQL and Redis share the machine, and the client and the
 publisher share one interpreter, so latencies include the client's own work on N sockets.
-The file is named after what it measures; as a script, its folder is taken off sys.path
-first so that `import websockets` finds the package, not this file.
+(Not named websockets.py: in bench/ that name shadowed the websockets package for every
+script run from this folder.)
 """
 
 from __future__ import annotations
@@ -32,11 +32,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-# `python bench/websockets.py` puts bench/ first on sys.path, where this file would shadow
-# the websockets package.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-ROOT = HERE.parent
+ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import argparse  # noqa: E402
@@ -45,7 +41,6 @@ import json  # noqa: E402
 import os  # noqa: E402
 import platform  # noqa: E402
 import resource  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -53,38 +48,12 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
-from bench.common import print_table  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def ensure_postgres_database(url: str) -> None:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    import psycopg
-
-    admin = parts._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def wait_for_port(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"uvicorn exited with {server.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+from bench.common import (  # noqa: E402
+    ensure_postgres_database,
+    free_port,
+    print_table,
+    wait_for_port,
+)
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
