@@ -22,6 +22,7 @@ from core.tasks import enqueue_on_commit
 from . import hooks, validation
 from . import hours as hours_math
 from .models import (
+    Clock,
     Membership,
     MfaPolicy,
     OrgRole,
@@ -92,6 +93,7 @@ def person_create(
     org_role: str = OrgRole.MEMBER,
     title: str = "",
     phone: str = "",
+    clock: str = Clock.H24,
     password: str | None = None,
     send_invite: bool = True,
     audit: bool = True,
@@ -109,6 +111,7 @@ def person_create(
             "country": country,
             "working_hours": working_hours,
             "org_role": org_role,
+            "clock": clock,
         }
     )
     username, email = cleaned.get("username"), cleaned.get("email")

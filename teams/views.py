@@ -254,7 +254,8 @@ def _invitation_state(viewer, person) -> dict | None:
 
 
 def _profile_changes(data: dict) -> dict:
-    """The profile fields of a valid ProfileForm; a clock left out keeps the person's."""
+    """The profile fields of a valid ProfileForm (or PersonCreateForm); a clock left out
+    keeps the person's (or the default, for a new person)."""
     changes = {name: data[name] for name in services.PROFILE_FIELDS}
     if not changes.get("clock"):
         changes.pop("clock", None)
@@ -302,16 +303,28 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _profile_edit(request, _get_person(pk))
 
 
-@require_POST
-def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def _person_action(request: HttpRequest, pk: int, perm: str, service, success) -> HttpResponse:
+    """A one-button action on a person's page: `perm` on the person, then
+    `service(actor=, person=)`; `success(person)` is the message (refusals become messages)."""
     person = _get_person(pk)
-    require(request.user, "teams.invite_person", person)
+    require(request.user, perm, person)
     _service_action(
         request,
-        lambda: services.person_invite(actor=Actor.from_request(request), person=person),
-        f"An invitation was sent to {person.profile.display_name} at {person.email}.",
+        lambda: service(actor=Actor.from_request(request), person=person),
+        success(person),
     )
     return redirect("person-detail", pk=pk)
+
+
+@require_POST
+def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    return _person_action(
+        request,
+        pk,
+        "teams.invite_person",
+        services.person_invite,
+        lambda p: f"An invitation was sent to {p.profile.display_name} at {p.email}.",
+    )
 
 
 @require_POST
@@ -352,13 +365,8 @@ def person_new(request: HttpRequest) -> HttpResponse:
                     actor=Actor.from_request(request),
                     username=data["username"],
                     email=data["email"],
-                    display_name=data["display_name"],
-                    title=data["title"],
-                    phone=data["phone"],
-                    time_zone=data["time_zone"],
-                    country=data["country"],
-                    working_hours=data["working_hours"],
                     org_role=data["org_role"],
+                    **_profile_changes(data),
                     send_invite=True,
                 )
             except ValidationError as exc:
@@ -405,26 +413,24 @@ def person_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person(pk)
-    require(request.user, "teams.deactivate_person", person)
-    _service_action(
+    return _person_action(
         request,
-        lambda: services.person_deactivate(actor=Actor.from_request(request), person=person),
-        f"{person.profile.display_name} was deactivated and signed out everywhere.",
+        pk,
+        "teams.deactivate_person",
+        services.person_deactivate,
+        lambda p: f"{p.profile.display_name} was deactivated and signed out everywhere.",
     )
-    return redirect("person-detail", pk=pk)
 
 
 @require_POST
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    person = _get_person(pk)
-    require(request.user, "teams.deactivate_person", person)
-    _service_action(
+    return _person_action(
         request,
-        lambda: services.person_reactivate(actor=Actor.from_request(request), person=person),
-        f"{person.profile.display_name} was reactivated.",
+        pk,
+        "teams.deactivate_person",
+        services.person_reactivate,
+        lambda p: f"{p.profile.display_name} was reactivated.",
     )
-    return redirect("person-detail", pk=pk)
 
 
 # --- teams -----------------------------------------------------------------------------------

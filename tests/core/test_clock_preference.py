@@ -76,3 +76,24 @@ def test_a_notification_text_is_on_its_readers_clock():
         mfa_reset(actor=Actor.system(user=admin), person=reader)
     body = Notification.objects.get(recipient=reader, kind="accounts.mfa_reset").body
     assert "2:05 pm" in body and "14:05" not in body
+
+
+@pytest.mark.django_db
+def test_a_clock_chosen_when_adding_a_person_is_kept(admin_client):
+    response = admin_client.post(
+        "/people/new/",
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "display_name": "New Bie",
+            "org_role": "member",
+            "time_zone": "Asia/Manila",
+            "country": "PH",
+            "working_hours": "mon-fri 09:00-17:00",
+            "clock": "12h",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    from teams.models import Profile
+
+    assert Profile.objects.get(user__username="newbie").clock == Clock.H12
