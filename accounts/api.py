@@ -11,7 +11,6 @@ it only lets the person try their own password again.
 from __future__ import annotations
 
 from allauth.account.internal.flows.reauthentication import is_reauthentication_required
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
@@ -24,9 +23,8 @@ from rest_framework.views import APIView
 
 from core.audit import Actor
 from core.converters import ID_REGEX
-from core.permissions import require
-from teams.selectors import person_detail
 
+from . import selectors
 from .models import ApiToken
 from .scopes import SCOPES
 from .services import (
@@ -131,13 +129,13 @@ class ApiTokenViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         # Only the caller's own tokens: another person's token id is a 404, not a 403.
-        return ApiToken.objects.filter(user=self.request.user)
+        return selectors.api_tokens(user=self.request.user)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}
 
     def get_object(self):
-        token = self.get_queryset().filter(pk=int(self.kwargs["pk"])).first()
+        token = selectors.api_token_of(user=self.request.user, pk=int(self.kwargs["pk"]))
         if token is None:
             raise NotFound("You have no token with this id.")
         return token
@@ -169,13 +167,20 @@ class ApiTokenViewSet(viewsets.GenericViewSet):
 
 
 def _person_allowed(request, pk: int, perm: str):
-    """The person `pk` if the caller has `perm` on them: 404 for no such person, 403 else."""
-    try:
-        person = person_detail(person_id=pk)
-    except get_user_model().DoesNotExist as exc:
-        raise NotFound("There is no person with this id.") from exc
-    require(request.user, perm, person)
-    return person
+    return selectors.person_allowed(
+        request.user, pk, perm, missing="There is no person with this id."
+    )
+
+
+def _person_action_schema(*, summary: str, description: str, responses):
+    """The documentation of a POST on /api/v1/people/{id}/<action>/: no body, with people."""
+    return extend_schema(
+        summary=summary,
+        description=description,
+        request=None,
+        responses=responses,
+        tags=["people"],
+    )
 
 
 class MfaResetSerializer(serializers.Serializer):
@@ -187,16 +192,14 @@ class MfaResetSerializer(serializers.Serializer):
 class PersonMfaResetView(APIView):
     # No scope_area on purpose: session only (see the module docstring).
 
-    @extend_schema(
+    @_person_action_schema(
         summary="Reset a person's two-factor authentication (admins; lost authenticator)",
         description=(
             "Removes the person's authenticator app, recovery codes and security keys, ends "
             "all their sessions and notifies them. Needs a session re-authenticated within "
             "5 minutes; API tokens are refused."
         ),
-        request=None,
         responses=MfaResetSerializer,
-        tags=["people"],
     )
     def post(self, request, pk: int):
         person = _person_allowed(request, pk, "teams.reset_mfa")
@@ -215,16 +218,14 @@ class SigninUnlockSerializer(serializers.Serializer):
 class PersonSigninUnlockView(APIView):
     scope_area = "people"  # POST: people:write
 
-    @extend_schema(
+    @_person_action_schema(
         summary="Let a person locked out of sign-in try again (admins)",
         description=(
             "Too many wrong passwords lock a person out of sign-in for a while. This clears "
             "their failed sign-ins from every address, so they can sign in straight away; "
             "audited. A 400 when there are none to clear."
         ),
-        request=None,
         responses=SigninUnlockSerializer,
-        tags=["people"],
     )
     def post(self, request, pk: int):
         person = _person_allowed(request, pk, "teams.unlock_signin")

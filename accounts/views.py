@@ -3,19 +3,19 @@ an admin's two-factor reset and sign-in unlock of a person."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.audit import Actor
-from core.forms import apply_errors
-from core.permissions import require
-from teams.selectors import person_detail
+from core.forms import form_write
+from core.permissions import found_or_404
 
 from . import selectors, services
 from .forms import ApiTokenForm
@@ -40,21 +40,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _token_page(request, ApiTokenForm())
     form = ApiTokenForm(request.POST)
-    if form.is_valid():
-        try:
-            token, raw = services.api_token_create(
-                actor=Actor.from_request(request),
-                user=request.user,
-                name=form.cleaned_data["name"],
-                scopes=form.cleaned_data["scopes"],
-                days=form.cleaned_data["days"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            # Rendered, not redirected: the raw token exists only in this response.
-            messages.success(request, f"Token “{token.name}” created. Copy it now.")
-            return _token_page(request, ApiTokenForm(), raw=raw)
+    create = partial(services.api_token_create, user=request.user)
+    created, made = form_write(
+        request, form, create, lambda made: f"Token “{made[0].name}” created. Copy it now."
+    )
+    if created:
+        # Rendered, not redirected: the raw token exists only in this response.
+        return _token_page(request, ApiTokenForm(), raw=made[1])
     return _token_page(request, form, status=400)
 
 
@@ -62,33 +54,26 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the owner's own tokens are found: anyone else's id is a 404, not a hint.
-    token = selectors.api_token_of(user=request.user, pk=pk)
-    if token is None:
-        raise Http404("No such token.")
+    token = found_or_404(selectors.api_token_of(user=request.user, pk=pk), "token")
     services.api_token_revoke(actor=Actor.from_request(request), token=token)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api-tokens")
 
 
-def _person_allowed(request: HttpRequest, pk: int, perm: str):
-    """The person `pk` if the viewer has `perm` on them: 404 for no such person, 403 else."""
-    try:
-        person = person_detail(person_id=pk)
-    except get_user_model().DoesNotExist as exc:
-        raise Http404("No such person.") from exc
-    require(request.user, perm, person)
-    return person
+def _person_action(perm: str, act):
+    """A POST on the person `pk`'s page (an admin's action): who may do it is settled first
+    (404, 403), so nobody else is asked for their password; then a fresh password (allauth's
+    reauthentication), then `act(request, person)`."""
+    act = reauthentication_required(act)
+
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return act(request, selectors.person_allowed(request.user, pk, perm))
+
+    return view
 
 
-@require_POST
-def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    # Who may do it is settled first: nobody else is asked for their password.
-    person = _person_allowed(request, pk, "teams.reset_mfa")
-    return _person_mfa_reset(request, person)
-
-
-@reauthentication_required
-def _person_mfa_reset(request: HttpRequest, person) -> HttpResponse:
+def _mfa_reset(request: HttpRequest, person) -> HttpResponse:
     try:
         removed = services.mfa_reset(actor=Actor.from_request(request), person=person)
     except ValidationError as exc:
@@ -107,15 +92,7 @@ def _person_mfa_reset(request: HttpRequest, person) -> HttpResponse:
     return redirect("person-detail", pk=person.pk)
 
 
-@require_POST
-def person_signin_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    # As the two-factor reset: who may do it first, then a fresh password.
-    person = _person_allowed(request, pk, "teams.unlock_signin")
-    return _person_signin_unlock(request, person)
-
-
-@reauthentication_required
-def _person_signin_unlock(request: HttpRequest, person) -> HttpResponse:
+def _signin_unlock(request: HttpRequest, person) -> HttpResponse:
     name = person.profile.display_name
     try:
         services.signin_unlock(actor=Actor.from_request(request), person=person)
@@ -126,3 +103,7 @@ def _person_signin_unlock(request: HttpRequest, person) -> HttpResponse:
             request, f"{name}'s failed sign-ins were cleared: they can sign in again now."
         )
     return redirect("person-detail", pk=person.pk)
+
+
+person_mfa_reset = _person_action("teams.reset_mfa", _mfa_reset)
+person_signin_unlock = _person_action("teams.unlock_signin", _signin_unlock)

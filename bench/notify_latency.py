@@ -27,15 +27,9 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import (  # noqa: E402
-    ensure_postgres_database,
-    free_port,
-    print_table,
-    wait_for_port,
-)
+from bench.common import ROOT, print_table, server_env, uvicorn_command, wait_for_port  # noqa: E402
 
 ALWAYS = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -115,21 +109,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
 
-    if args.database_url.startswith("postgres"):
-        ensure_postgres_database(args.database_url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "BATON_TESTING": "1",  # dev secret key, no HTTPS redirect; nothing else changes
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BATON_SITE_URL": f"http://127.0.0.1:{port}",
-        "EMAIL_URL": "consolemail://",
-        "LOG_LEVEL": "WARNING",
-    }
+    port, env = server_env(
+        args.database_url,
+        args.redis_url,
+        CELERY_TASK_ALWAYS_EAGER="0",
+        EMAIL_URL="consolemail://",
+    )
     os.environ.update(env)
     import django
 
@@ -196,23 +181,7 @@ def main() -> None:
             env=env,
             stdout=subprocess.DEVNULL,  # the start-up banner
         ),
-        subprocess.Popen(
-            [
-                python,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=env,
-        ),
+        subprocess.Popen(uvicorn_command(port), cwd=ROOT, env=env),
     ]
     try:
         wait_for_port(port)

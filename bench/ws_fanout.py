@@ -29,31 +29,24 @@ script run from this folder.)
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
 import sys
+import tempfile
+import threading
+import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import json  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from urllib.parse import urlsplit  # noqa: E402
-
-from bench.common import (  # noqa: E402
-    ensure_postgres_database,
-    free_port,
-    print_table,
-    wait_for_port,
-)
+from bench.common import ROOT, print_table, server_env, uvicorn_command, wait_for_port  # noqa: E402
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -201,19 +194,7 @@ def main() -> None:
     if want > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
 
-    if args.database_url.startswith("postgres"):
-        ensure_postgres_database(args.database_url)
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "BATON_TESTING": "1",  # dev secret key, no HTTPS redirect; nothing else changes
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BATON_SITE_URL": f"http://127.0.0.1:{port}",
-        "LOG_LEVEL": "WARNING",
-    }
+    port, env = server_env(args.database_url, args.redis_url)
     if args.max_connections is not None:
         env["CHANNEL_LAYER_MAX_CONNECTIONS"] = str(args.max_connections)
     os.environ.update(env)
@@ -245,21 +226,7 @@ def main() -> None:
     log_path = Path(tempfile.mkstemp(prefix="bench-websockets-", suffix=".log")[1])
     with log_path.open("wb") as log:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--lifespan",
-                "off",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
+            uvicorn_command(port, "--lifespan", "off"),
             cwd=ROOT,
             env=env,
             stdout=log,

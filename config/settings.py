@@ -416,3 +416,11 @@ NOTIFICATIONS_WEBHOOK_DISABLE_AFTER = 15  # failed attempts in a row
 # ALLOW_PRIVATE is on, e.g. an on-premises deployment that posts to an internal chat server).
 NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = env.list("NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS", default=[])
 NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = env.bool("NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE", default=False)
+
+# --- Projects (projects/) ----------------------------------------------------------------------
+# A project is stale after this many of its owner's working days without a status update.
+PROJECTS_STALE_WORKING_DAYS = env.int("PROJECTS_STALE_WORKING_DAYS", default=10)
+# An ownership transfer nobody answers expires after this many days (both people are told).
+PROJECTS_TRANSFER_EXPIRY_DAYS = env.int("PROJECTS_TRANSFER_EXPIRY_DAYS", default=7)
+# The ownership map flags people who own more than this many open critical projects.
+PROJECTS_OVERLOAD_CRITICAL = env.int("PROJECTS_OVERLOAD_CRITICAL", default=3)

@@ -9,6 +9,9 @@ from notifications import api_urls as notifications_api_urls
 from notifications import urls as notifications_urls
 from oncall import api_urls as oncall_api_urls
 from oncall import urls as oncall_urls
+from projects import api_urls as projects_api_urls
+from projects import map_urls as projects_map_urls
+from projects import urls as projects_urls
 from teams import api_urls as teams_api_urls
 from teams import urls as teams_urls
 
@@ -23,6 +26,8 @@ api_v1 = [
     *accounts_api_urls.urlpatterns,
     *notifications_api_urls.urlpatterns,
     *oncall_api_urls.urlpatterns,
+    *projects_api_urls.urlpatterns,
+    *projects_map_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -36,6 +41,8 @@ urlpatterns = [
     path("", include(teams_urls.urlpatterns)),
     path("", include(notifications_urls.urlpatterns)),
     path("", include(oncall_urls.urlpatterns)),
+    path("", include(projects_urls.urlpatterns)),
+    path("", include(projects_map_urls.urlpatterns)),
 ]
 
 handler400 = "config.errors.bad_request"

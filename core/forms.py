@@ -1,11 +1,18 @@
 """Helpers every app's HTML forms use. Forms only shape input; services validate and write,
-and their ValidationError dicts are mapped back onto the form (apply_errors)."""
+and their ValidationError dicts are mapped back onto the form (apply_errors, form_write)."""
 
 from __future__ import annotations
 
-from django import forms
-from django.core.exceptions import ValidationError
+from collections.abc import Callable
+from typing import TypeVar
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from .audit import Actor
+from .widgets import MemoSelect
 from .zones import zone_choices_by_country
 
 
@@ -22,6 +29,33 @@ def apply_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+T = TypeVar("T")
+
+
+def form_write(
+    request: HttpRequest,
+    form: forms.Form,
+    write: Callable[..., T],
+    success: str | Callable[[T], str] | None,
+) -> tuple[bool, T | None]:
+    """A page's POST through a service. When `form` is valid, write(actor=<the request's
+    actor>, **form.cleaned_data): a service (functools.partial gives its other arguments) or
+    a function taking the form's fields by name; then the message `success` (or
+    success(what write returned); None: no message, e.g. for an htmx answer). Returns (True,
+    what write returned), or (False, None) when the form is invalid or the service refused,
+    its ValidationError shown on the form."""
+    if not form.is_valid():
+        return False, None
+    try:
+        result = write(actor=Actor.from_request(request), **form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return False, None
+    if success is not None:
+        messages.success(request, success(result) if callable(success) else success)
+    return True, result
+
+
 def zone_choices(current: str = "") -> list:
     """A time-zone picker's choices, grouped by country, keeping `current` selectable."""
     choices = [("", "Choose a time zone…"), *zone_choices_by_country()]
@@ -30,3 +64,15 @@ def zone_choices(current: str = "") -> list:
         # Keep an older alias (e.g. Asia/Calcutta) selectable so saving does not change it.
         choices.append(("Current", [(current, current)]))
     return choices
+
+
+def team_filter_field() -> forms.TypedChoiceField:
+    """A list's team filter: a team id picked among every team (the caller sets the choices,
+    PlainChoices of the cached team list), with a type-ahead box in front of the options
+    (static/js/baton.js: data-typeahead)."""
+    return forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=MemoSelect(attrs={"data-typeahead": ""}),
+    )

@@ -16,3 +16,8 @@ class DefaultCursorPagination(CursorPagination):
             raise ValidationError(
                 {self.cursor_query_param: "Not a cursor from a previous page's next/previous link."}
             ) from exc
+
+
+class ByIdCursorPagination(DefaultCursorPagination):
+    # A unique, never-changing key keeps cursors stable while the objects are renamed.
+    ordering = "id"

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from core import crypto
+from core.models import optional_person
 
 
 class Urgency(models.TextChoices):
@@ -39,13 +40,7 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    actor = optional_person()
     kind = models.CharField(max_length=64)
     urgency = models.CharField(max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     title = models.CharField(max_length=200)

@@ -3,18 +3,20 @@ through selectors, write through services and check rules permissions."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.audit import Actor
-from core.forms import apply_errors
-from core.permissions import require
+from core.forms import form_write
+from core.permissions import found_or_404, require
 from core.zones import zoneinfo
 from teams import hours as hours_math
 
@@ -102,9 +104,9 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link, marking it read (only the recipient's own)."""
     require(request.user, "notifications.use_inbox")
-    notification = selectors.notification_of(person=request.user, pk=pk)
-    if notification is None:
-        raise Http404("No such notification.")
+    notification = found_or_404(
+        selectors.notification_of(person=request.user, pk=pk), "notification"
+    )
     services.mark_read(
         actor=Actor.from_request(request), person=request.user, notification_ids=[pk]
     )
@@ -173,27 +175,26 @@ def _settings_context(request: HttpRequest, *, rules_form=None, mute_form=None) 
     }
 
 
+def _settings_refused(request: HttpRequest, **forms) -> HttpResponse:
+    """The settings page again, with the refused form's errors (a 400)."""
+    return render(
+        request, "notifications/settings.html", _settings_context(request, **forms), status=400
+    )
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def settings_page(request: HttpRequest) -> HttpResponse:
     require(request.user, "notifications.use_inbox")
     if request.method == "POST":
         form = RulesForm(request.POST, rules=selectors.effective_rules(person=request.user))
-        if form.is_valid():
-            try:
-                services.rules_set(
-                    actor=Actor.from_request(request), person=request.user, rules=form.rules()
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Notification rules saved.")
-                return redirect("notifications-settings")
-        return render(
-            request,
-            "notifications/settings.html",
-            _settings_context(request, rules_form=form),
-            status=400,
-        )
+
+        def save(*, actor, **_checkboxes):
+            return services.rules_set(actor=actor, person=request.user, rules=form.rules())
+
+        saved, _ = form_write(request, form, save, "Notification rules saved.")
+        if saved:
+            return redirect("notifications-settings")
+        return _settings_refused(request, rules_form=form)
     return render(request, "notifications/settings.html", _settings_context(request))
 
 
@@ -214,24 +215,11 @@ def mute_add(request: HttpRequest) -> HttpResponse:
     require(request.user, "notifications.use_inbox")
     muted = {m.kind for m in selectors.mutes(person=request.user)}
     form = MuteForm(request.POST, muted=muted)
-    if form.is_valid():
-        try:
-            services.mute_add(
-                actor=Actor.from_request(request),
-                person=request.user,
-                kind=form.cleaned_data["kind"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"Muted {kinds_registry.label(form.cleaned_data['kind'])}.")
-            return redirect("notifications-settings")
-    return render(
-        request,
-        "notifications/settings.html",
-        _settings_context(request, mute_form=form),
-        status=400,
-    )
+    mute = partial(services.mute_add, person=request.user)
+    saved, _ = form_write(request, form, mute, lambda m: f"Muted {kinds_registry.label(m.kind)}.")
+    if saved:
+        return redirect("notifications-settings")
+    return _settings_refused(request, mute_form=form)
 
 
 @require_POST
@@ -254,19 +242,15 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
     form = WebhookForm(request.POST or None, teams=teams)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                hook = services.webhook_create(
-                    actor=Actor.from_request(request), owner=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    "Webhook added. Copy its signing secret below to verify our signatures.",
-                )
-                return redirect("webhook-detail", pk=hook.pk)
+        create = partial(services.webhook_create, owner=request.user)
+        added, hook = form_write(
+            request,
+            form,
+            create,
+            "Webhook added. Copy its signing secret below to verify our signatures.",
+        )
+        if added:
+            return redirect("webhook-detail", pk=hook.pk)
         status = 400
     return render(
         request,
@@ -277,9 +261,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get_webhook(request: HttpRequest, pk: int):
-    hook = selectors.webhook_of(person=request.user, pk=pk)
-    if hook is None:
-        raise Http404("No such webhook.")
+    hook = found_or_404(selectors.webhook_of(person=request.user, pk=pk), "webhook")
     require(request.user, "notifications.manage_webhook", hook)
     return hook
 
@@ -294,16 +276,10 @@ def webhook_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.webhook_update(
-                    actor=Actor.from_request(request), webhook=hook, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Webhook saved.")
-                return redirect("webhook-detail", pk=hook.pk)
+        update = partial(services.webhook_update, webhook=hook)
+        saved, _ = form_write(request, form, update, "Webhook saved.")
+        if saved:
+            return redirect("webhook-detail", pk=hook.pk)
         status = 400
         hook.refresh_from_db()
     return render(

@@ -22,21 +22,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import paged, valid
 from core.audit import Actor
-from core.pagination import DefaultCursorPagination
+from core.pagination import ByIdCursorPagination
 from core.permissions import require
 
 from . import selectors, services
 from . import serializers as s
 from .ical import feed_url
 from .models import Layer, OncallPreferences, Schedule, SwapRequest
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    """The validated data of `data` (a body or query string), or a 400 naming each bad field."""
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 def _not_found() -> NotFound:
@@ -58,13 +52,8 @@ class OncallView(APIView):
 # --- schedules --------------------------------------------------------------------------------
 
 
-class ScheduleCursorPagination(DefaultCursorPagination):
-    # A unique, never-changing key keeps cursors stable while schedules are renamed.
-    ordering = "id"
-
-
 class ScheduleListView(OncallView):
-    pagination_class = ScheduleCursorPagination  # drf-spectacular documents the page from it
+    pagination_class = ByIdCursorPagination  # drf-spectacular documents the page from it
 
     @extend_schema(
         summary="Schedules you may read",
@@ -72,11 +61,7 @@ class ScheduleListView(OncallView):
         operation_id="schedules_list",
     )
     def get(self, request):
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.visible_schedules(request.user), request, view=self
-        )
-        return paginator.get_paginated_response(s.ScheduleSerializer(page, many=True).data)
+        return paged(self, selectors.visible_schedules(request.user), s.ScheduleSerializer)
 
     @extend_schema(
         summary="Create a schedule",
@@ -84,12 +69,10 @@ class ScheduleListView(OncallView):
         responses={201: s.ScheduleSerializer},
     )
     def post(self, request):
-        # As before the serializers: unknown keys and the team are checked before the
-        # permission (which is the team's), the other fields after it.
-        body = s.ScheduleCreateSerializer.known_keys(request.data)
-        team = s.ScheduleCreateSerializer.validated_field(body, "team")
-        require(request.user, "oncall.add_schedule", team)
-        data = _valid(s.ScheduleCreateSerializer, body)
+        # The permission is the team's: the other fields are checked after it.
+        data = s.ScheduleCreateSerializer.valid_after(
+            request.data, "team", lambda team: require(request.user, "oncall.add_schedule", team)
+        )
         schedule = services.schedule_create(actor=Actor.from_request(request), **data)
         return Response(s.ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
@@ -107,7 +90,7 @@ class ScheduleDetailView(OncallView):
     def patch(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
         require(request.user, "oncall.change_schedule", schedule)
-        data = _valid(s.ScheduleUpdateSerializer, request.data)
+        data = valid(s.ScheduleUpdateSerializer, request.data)
         schedule = services.schedule_update(
             actor=Actor.from_request(request), schedule=schedule, **data
         )
@@ -144,7 +127,7 @@ class LayerListView(OncallView):
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
         require(request.user, "oncall.change_schedule", schedule)
-        data = _valid(s.LayerCreateSerializer, request.data)
+        data = valid(s.LayerCreateSerializer, request.data)
         layer = services.layer_create(actor=Actor.from_request(request), schedule=schedule, **data)
         layer = _layers(schedule).get(pk=layer.pk)
         return Response(s.LayerSerializer(layer).data, status=status.HTTP_201_CREATED)
@@ -167,7 +150,7 @@ class LayerDetailView(OncallView):
     def patch(self, request, schedule_id: int, layer_id: int):
         schedule, layer = self._layer(request, schedule_id, layer_id)
         require(request.user, "oncall.change_schedule", schedule)
-        data = _valid(s.LayerUpdateSerializer, request.data, partial=True)
+        data = valid(s.LayerUpdateSerializer, request.data, partial=True)
         services.layer_update(actor=Actor.from_request(request), layer=layer, **data)
         return Response(s.LayerSerializer(_layers(schedule).get(pk=layer.pk)).data)
 
@@ -179,7 +162,7 @@ class LayerDetailView(OncallView):
     def delete(self, request, schedule_id: int, layer_id: int):
         schedule, layer = self._layer(request, schedule_id, layer_id)
         require(request.user, "oncall.change_schedule", schedule)
-        query = _valid(s.EffectiveQuerySerializer, request.query_params)
+        query = valid(s.EffectiveQuerySerializer, request.query_params)
         services.layer_delete(actor=Actor.from_request(request), layer=layer, **query)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -196,7 +179,7 @@ class OverrideListView(OncallView):
     )
     def get(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
-        query = _valid(s.OverrideQuerySerializer, request.query_params)
+        query = valid(s.OverrideQuerySerializer, request.query_params)
         overrides = schedule.overrides.order_by("start", "id").filter(
             end__gt=query.get("start") or timezone.now()
         )
@@ -218,7 +201,7 @@ class OverrideListView(OncallView):
             require(request.user, "oncall.add_own_override", schedule)
         else:
             require(request.user, "oncall.change_schedule", schedule)
-        data = _valid(s.OverrideCreateSerializer, body)
+        data = valid(s.OverrideCreateSerializer, body)
         override = services.override_create(
             actor=Actor.from_request(request), schedule=schedule, **data
         )
@@ -252,7 +235,7 @@ class OncallAtView(OncallView):
     )
     def get(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
-        query = _valid(s.AtQuerySerializer, request.query_params)
+        query = valid(s.AtQuerySerializer, request.query_params)
         return Response(s.OncallAtSerializer(selectors.oncall_at(schedule, query["at"])).data)
 
 
@@ -264,7 +247,7 @@ class FinalView(OncallView):
     )
     def get(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
-        query = _valid(s.RangeQuerySerializer, request.query_params)
+        query = valid(s.RangeQuerySerializer, request.query_params)
         segments = selectors.schedule_final_segments(schedule, query["start"], query["end"])
         return Response(s.FinalSegmentsSerializer({"segments": segments}).data)
 
@@ -288,7 +271,7 @@ class MyShiftsView(OncallView):
         responses=s.MyShiftListSerializer,
     )
     def get(self, request):
-        query = _valid(s.RangeQuerySerializer, request.query_params)
+        query = valid(s.RangeQuerySerializer, request.query_params)
         shifts = selectors.my_shifts(request.user, query["start"], query["end"])
         return Response(s.MyShiftListSerializer({"results": shifts}).data)
 
@@ -305,7 +288,7 @@ class PreferencesView(OncallView):
         responses=s.OncallPreferencesSerializer,
     )
     def patch(self, request):
-        data = _valid(s.OncallPreferencesUpdateSerializer, request.data)
+        data = valid(s.OncallPreferencesUpdateSerializer, request.data)
         prefs = services.preferences_update(
             actor=Actor.from_request(request), user=request.user, **data
         )
@@ -330,7 +313,7 @@ class SwapListView(OncallView):
     def post(self, request, schedule_id: int):
         schedule = _schedule_for(request, schedule_id)
         require(request.user, "oncall.request_swap", schedule)
-        data = _valid(s.SwapCreateSerializer, request.data)
+        data = valid(s.SwapCreateSerializer, request.data)
         swap = services.swap_request_create(
             actor=Actor.from_request(request),
             schedule=schedule,

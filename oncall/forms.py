@@ -13,8 +13,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from core.forms import zone_choices
-from core.widgets import FastSelect, MemoSelect, PlainChoices
+from core.forms import team_filter_field, zone_choices
+from core.widgets import FastSelect, PlainChoices
 
 from . import services, specs
 from .models import ShiftUnit
@@ -386,12 +386,7 @@ class ScheduleFilterForm(forms.Form):
     team picker is the directory's: PlainChoices + MemoSelect, a type-ahead in the browser."""
 
     q = forms.CharField(required=False, max_length=100, label="Schedule")
-    team = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=MemoSelect(attrs={"data-typeahead": ""}),
-    )
+    team = team_filter_field()
     person = forms.CharField(required=False, max_length=100, label="Person")
     mine = forms.BooleanField(required=False, label="Mine only")
 

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.models import optional_person
+
 
 class ShiftUnit(models.TextChoices):
     HOURS = "hours", "Hours"
@@ -70,9 +72,7 @@ class LayerVersion(models.Model):
     restrictions = models.JSONField(default=list)  # [{"days": [0..6], "start", "end"}]
     fair = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = optional_person()
 
     class Meta:
         ordering = ["layer_id", "effective_from", "id"]
@@ -124,9 +124,7 @@ class Override(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = optional_person()
 
     class Meta:
         ordering = ["start", "id"]
@@ -168,20 +166,8 @@ class SwapRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="swaps_requested"
     )
     # Optional: asked of one person; otherwise any eligible team member may take it.
-    asked = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="swaps_asked",
-    )
-    taker = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="swaps_taken",
-    )
+    asked = optional_person("swaps_asked")
+    taker = optional_person("swaps_taken")
     start = models.DateTimeField()
     end = models.DateTimeField()
     note = models.CharField(max_length=500, blank=True)
@@ -191,9 +177,7 @@ class SwapRequest(models.Model):
     override = models.OneToOneField(
         Override, null=True, blank=True, on_delete=models.SET_NULL, related_name="swap"
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    decided_by = optional_person()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.pages import work_badge
 from core.timefmt import fmt_offset, fmt_span
 from core.zones import zoneinfo
 from teams.selectors import person_local_status
@@ -558,12 +559,7 @@ def person_status(person, now: datetime) -> dict | None:
     if profile is None:
         return None
     status = person_local_status(profile, at=now)
-    if status.working:
-        label, css = "Working", "badge-on"
-    elif status.probably_asleep:
-        label, css = "Probably asleep", "badge-asleep"
-    else:
-        label, css = "Off hours", "badge-off"
+    label, css = work_badge(status)
     return {"local": status.local_time, "offset": status.utc_offset, "label": label, "css": css}
 
 
@@ -573,20 +569,27 @@ def person_choices(people: Iterable) -> list[tuple[int, str]]:
     return [(u.pk, f"{display_name(u)} ({u.username}, {u.profile.time_zone})") for u in rows]
 
 
+def _local(at: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return at.astimezone(zone) if at else None
+
+
+def _spans(start: datetime, end: datetime, zone: ZoneInfo, person) -> dict:
+    """A span in the viewer's zone ("span") and in `person`'s own ("theirs"; "" when they
+    have no profile)."""
+    profile = getattr(person, "profile", None)
+    theirs = fmt_span(start, end, zoneinfo(profile.time_zone)) if profile else ""
+    return {"span": fmt_span(start, end, zone), "theirs": theirs}
+
+
 def now_rows(rows, people: Mapping, now: datetime, zone: ZoneInfo) -> list[dict]:
     """Rows of "who is on call now" (selectors.NowRow) with the person, their status and the
     end of the shift in the viewer's zone."""
     out = []
     for row in rows:
         person = people.get(row.person_id)
-        out.append(
-            {
-                "row": row,
-                "person": person,
-                "status": person_status(person, now) if person is not None else None,
-                "until": row.until.astimezone(zone) if row.until else None,
-            }
-        )
+        status = person_status(person, now) if person is not None else None
+        until = _local(row.until, zone)
+        out.append({"row": row, "person": person, "status": status, "until": until})
     return out
 
 
@@ -596,26 +599,14 @@ def schedule_rows(schedules, now_by_schedule: Mapping, zone: ZoneInfo) -> list[d
     rows = []
     for schedule in schedules:
         now_row = now_by_schedule.get(schedule.pk)
-        rows.append(
-            {
-                "schedule": schedule,
-                "now": now_row,
-                "until": now_row.until.astimezone(zone) if now_row and now_row.until else None,
-            }
-        )
+        until = _local(now_row.until, zone) if now_row else None
+        rows.append({"schedule": schedule, "now": now_row, "until": until})
     return rows
 
 
 def override_summary(override, zone: ZoneInfo) -> dict:
     """An override's span in the viewer's zone and in its person's own."""
-    profile = getattr(override.person, "profile", None)
-    return {
-        "override": override,
-        "span": fmt_span(override.start, override.end, zone),
-        "theirs": fmt_span(override.start, override.end, zoneinfo(profile.time_zone))
-        if profile
-        else "",
-    }
+    return {"override": override, **_spans(override.start, override.end, zone, override.person)}
 
 
 def shift_rows(shifts, now: datetime, zone: ZoneInfo) -> list[dict]:
@@ -653,13 +644,9 @@ def swap_list_rows(swaps, zone: ZoneInfo) -> list[dict]:
 def swap_summary(swap, zone: ZoneInfo) -> dict:
     """A swap request's text: its span in the viewer's zone and the requester's, and who
     asks, took it and was asked."""
-    requester_profile = getattr(swap.requester, "profile", None)
     return {
         "swap": swap,
-        "span": fmt_span(swap.start, swap.end, zone),
-        "theirs": fmt_span(swap.start, swap.end, zoneinfo(requester_profile.time_zone))
-        if requester_profile
-        else "",
+        **_spans(swap.start, swap.end, zone, swap.requester),
         "requester": display_name(swap.requester),
         "taker": display_name(swap.taker) if swap.taker_id else "",
         "asked": display_name(swap.asked) if swap.asked_id else "",

@@ -4,48 +4,43 @@ Output serializers render every answer of oncall/api.py and, through @extend_sch
 it: the schema is made from the very fields that render the JSON, so the two cannot drift
 (tests/oncall/test_api_schema.py compares them).
 
-Input serializers are strict (core.api.StrictSerializer: an unknown key is a 400) and check
-only the shape and the JSON types of what is sent. They do not coerce: a value of the right
-type reaches the service as it came, and the service (with oncall/specs.py) stays the one
-place that validates it (names, zones, spans, people, ranges), for the API, the pages and the
-imports alike.
+Input serializers are strict (core.api.BodySerializer: an unknown key is a 400) and check
+only the shape and the JSON types of what is sent (core.api's JSON-typed fields). They do not
+coerce: a value of the right type reaches the service as it came, and the service (with
+oncall/specs.py) stays the one place that validates it (names, zones, spans, people, ranges),
+for the API, the pages and the imports alike.
 
 Instants are rendered in UTC as ISO-8601 ending in "Z", whatever time zone is active.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
-from rest_framework.fields import empty
 
-from core.api import MAX_ID, IdRelatedField, StrictSerializer
+from core.api import (
+    BodySerializer,
+    IdRelatedField,
+    InstantField,
+    JsonBooleanField,
+    JsonChoiceField,
+    JsonIdField,
+    JsonIntegerField,
+    JsonStringField,
+    StrictSerializer,
+    results_of,
+)
 from teams.models import Team
 
 from . import specs
 from .models import ShiftUnit, SwapStatus
 from .selectors import MAX_RANGE
 
-
-def iso(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 # --- output fields ----------------------------------------------------------------------------
-
-
-class InstantField(serializers.DateTimeField):
-    """An instant as ISO-8601 in UTC ending in "Z" (DRF's own would use the active zone)."""
-
-    def to_representation(self, value):
-        return iso(value)
 
 
 class LocalStartField(serializers.CharField):
@@ -162,8 +157,7 @@ class LayerSerializer(serializers.Serializer):
         return data
 
 
-class LayerListSerializer(serializers.Serializer):
-    results = LayerSerializer(many=True)
+LayerListSerializer = results_of(LayerSerializer, "LayerList")
 
 
 class OverrideSerializer(serializers.Serializer):
@@ -176,8 +170,7 @@ class OverrideSerializer(serializers.Serializer):
     created_by = serializers.IntegerField(source="created_by_id", allow_null=True)
 
 
-class OverrideListSerializer(serializers.Serializer):
-    results = OverrideSerializer(many=True)
+OverrideListSerializer = results_of(OverrideSerializer, "OverrideList")
 
 
 class SegmentSerializer(serializers.Serializer):
@@ -225,8 +218,7 @@ class MyShiftSerializer(serializers.Serializer):
     end = InstantField()
 
 
-class MyShiftListSerializer(serializers.Serializer):
-    results = MyShiftSerializer(many=True)
+MyShiftListSerializer = results_of(MyShiftSerializer, "MyShiftList")
 
 
 class OncallPreferencesSerializer(serializers.Serializer):
@@ -256,9 +248,7 @@ class SwapSerializer(serializers.Serializer):
     created_at = InstantField()
 
 
-@extend_schema_serializer(component_name="SwapRequestList")
-class SwapListSerializer(serializers.Serializer):
-    results = SwapSerializer(many=True)
+SwapListSerializer = results_of(SwapSerializer, "SwapRequestList")
 
 
 class IcalFeedCreatedSerializer(serializers.Serializer):
@@ -266,23 +256,7 @@ class IcalFeedCreatedSerializer(serializers.Serializer):
     token_prefix = serializers.CharField()
 
 
-# --- input fields: JSON types, no coercion ----------------------------------------------------
-
-
-class JsonStringField(serializers.CharField):
-    """A JSON string, passed on as sent (not trimmed, blank allowed): the service cleans it."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("trim_whitespace", False)
-        kwargs.setdefault("allow_blank", True)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return data
+# --- input fields ------------------------------------------------------------------------------
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -298,59 +272,6 @@ class InstantStringField(JsonStringField):
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_blank", False)
         super().__init__(**kwargs)
-
-
-class JsonChoiceField(serializers.ChoiceField):
-    """A JSON string documented with its choices; the service says which are allowed."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return data
-
-
-class JsonIntegerField(serializers.IntegerField):
-    """A JSON integer (never a boolean or a float). With digit_strings, also a string of
-    digits such as "5", read as the services read it (specs.clean_int)."""
-
-    def __init__(self, *, digit_strings: bool = False, **kwargs):
-        self.digit_strings = digit_strings
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            if not (self.digit_strings and isinstance(data, str)):
-                self.fail("invalid")
-            if len(data) > self.MAX_STRING_LENGTH:
-                self.fail("max_string_length")
-            text = data.strip()
-            digits = text[1:] if text.startswith("-") else text
-            if not digits.isdecimal():
-                self.fail("invalid")
-            return int(text)
-        return data
-
-
-class JsonIdField(JsonIntegerField):
-    """An object's id as a JSON integer; whether it names something is the service's check."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(**kwargs)
-
-
-class JsonBooleanField(serializers.BooleanField):
-    """true or false only (DRF's own also reads "yes", 1 and "on")."""
-
-    default_empty_html = empty  # a form leaving it out does not mean false
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -375,57 +296,11 @@ class InstantParamField(serializers.Field):
 # --- input serializers ------------------------------------------------------------------------
 
 
-NOT_AN_OBJECT = {"detail": ["Send a JSON object."]}
-
-
-class BodySerializer(StrictSerializer):
-    # A request body: a JSON object (anything else is a 400 naming "detail") whose keys are
-    # all known. (A comment, not a docstring: the schema would show it for every body.)
-
-    def run_validation(self, data=empty):
-        if data is not empty and not isinstance(data, Mapping):
-            raise serializers.ValidationError(NOT_AN_OBJECT)
-        return super().run_validation(data)
-
-    @classmethod
-    def known_keys(cls, data) -> Mapping:
-        """Only what is checked before a permission that depends on the body: a JSON object
-        with no unknown key (the whole validation comes after the permission check)."""
-        if not isinstance(data, Mapping):
-            raise serializers.ValidationError(NOT_AN_OBJECT)
-        unknown = sorted(set(data) - set(cls().fields))
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["Unknown field; it cannot be set here."] for name in unknown}
-            )
-        return data
-
-    @classmethod
-    def validated_field(cls, data: Mapping, name: str):
-        """One field of `data` validated alone (a 400 naming it)."""
-        field = cls().fields[name]
-        try:
-            return field.run_validation(field.get_value(data))
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError({name: exc.detail}) from None
-
-
-_TEAM_ERROR = "Give the id of an existing team."
-
-
 class ScheduleCreateSerializer(BodySerializer):
     """A new schedule of a team (its leads and admins)."""
 
     name = JsonStringField()
-    team = IdRelatedField(
-        queryset=Team.objects.all(),
-        error_messages={
-            "required": _TEAM_ERROR,
-            "null": _TEAM_ERROR,
-            "incorrect_type": _TEAM_ERROR,
-            "does_not_exist": _TEAM_ERROR,
-        },
-    )
+    team = IdRelatedField(queryset=Team.objects.all(), message="Give the id of an existing team.")
     time_zone = JsonStringField(help_text="IANA time zone, e.g. Europe/London.")
     requires_lead_approval_for_swaps = JsonBooleanField(required=False)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -73,18 +72,12 @@ def _local_fields(profile, now: datetime) -> dict:
     }
 
 
-def _rule(clean, field: str):
-    """A serializer's validate_<name> applying teams.validation's rule for `field`, so the API
-    answers with the same message as the pages, the services and the CSV import. (The fields
-    it validates carry no length limit of their own: DRF's would answer first, in its words.)"""
-
-    def validate(self, value):
-        try:
-            return clean(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict[field]) from exc
-
-    return validate
+def _rule(field: str, clean=None):
+    """A serializer's validate_<name> applying teams.validation's rule for `field`
+    (field_rule), so the API answers with the same message as the pages, the services and the
+    CSV import. (The fields it validates carry no length limit of their own: DRF's would
+    answer first, in its words.)"""
+    return staticmethod(validation.field_rule(field, clean))
 
 
 def _at_most(limit: int) -> str:
@@ -224,8 +217,8 @@ class PeopleQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError(f"There is no team with id {value}.")
         return value
 
-    _country = _rule(validation.clean_country, "country")
-    _time_zone = _rule(validation.clean_time_zone, "time_zone")
+    _country = _rule("country")
+    _time_zone = _rule("time_zone")
 
     def validate_country(self, value):
         return self._country(value) if value else value
@@ -237,15 +230,15 @@ class PeopleQuerySerializer(serializers.Serializer):
 class _PersonRules:
     """validate_<field> for a person's fields: teams.validation's rules (_rule)."""
 
-    validate_username = _rule(validation.clean_username, "username")
-    validate_email = _rule(validation.clean_email, "email")
-    validate_display_name = _rule(validation.clean_display_name, "display_name")
-    validate_name = _rule(validation.clean_display_name, "display_name")
-    validate_title = _rule(validation.clean_title, "title")
-    validate_phone = _rule(validation.clean_phone, "phone")
-    validate_time_zone = _rule(validation.clean_time_zone, "time_zone")
-    validate_country = _rule(validation.clean_country, "country")
-    validate_working_hours = _rule(validation.clean_working_hours, "working_hours")
+    validate_username = _rule("username")
+    validate_email = _rule("email")
+    validate_display_name = _rule("display_name")
+    validate_name = _rule("display_name")  # its alias
+    validate_title = _rule("title")
+    validate_phone = _rule("phone")
+    validate_time_zone = _rule("time_zone")
+    validate_country = _rule("country")
+    validate_working_hours = _rule("working_hours")
 
 
 class PersonCreateSerializer(_PersonRules, StrictSerializer):
@@ -512,8 +505,8 @@ class TeamCreateSerializer(StrictSerializer):
     parent = IdRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
-    validate_name = _rule(validation.clean_team_name, "name")
-    _slug = _rule(validation.clean_team_slug, "slug")
+    validate_name = _rule("name", validation.clean_team_name)
+    _slug = _rule("slug", validation.clean_team_slug)
 
     def validate_slug(self, value):
         return self._slug(value) if value else value
@@ -524,7 +517,7 @@ class TeamUpdateSerializer(StrictSerializer):
     parent = IdRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
     description = serializers.CharField(required=False, allow_blank=True)
 
-    validate_name = _rule(validation.clean_team_name, "name")
+    validate_name = _rule("name", validation.clean_team_name)
 
 
 class TeamQuerySerializer(serializers.Serializer):

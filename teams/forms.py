@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from core.forms import zone_choices
 from core.widgets import FastSelect, MemoSelect, PlainChoices
@@ -30,14 +29,12 @@ WORKING_HOURS_HELP = (
 )
 
 
-def _rule(clean, field: str):
-    """A form's clean_<field> applying teams.validation's rule for `field`."""
+def _rule(field: str, clean=None):
+    """A form's clean_<field> applying teams.validation's rule for `field` (field_rule)."""
+    check = validation.field_rule(field, clean)
 
     def clean_field(self):
-        try:
-            return clean(self.cleaned_data.get(field))
-        except ValidationError as exc:
-            raise ValidationError(exc.message_dict[field]) from exc
+        return check(self.cleaned_data.get(field))
 
     return clean_field
 
@@ -74,13 +71,13 @@ class ProfileForm(forms.Form):
         current = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
         self.fields["time_zone"].widget.choices = zone_choices(current or "")
 
-    clean_display_name = _rule(validation.clean_display_name, "display_name")
-    clean_title = _rule(validation.clean_title, "title")
-    clean_phone = _rule(validation.clean_phone, "phone")
-    clean_country = _rule(validation.clean_country, "country")
-    clean_time_zone = _rule(validation.clean_time_zone, "time_zone")
+    clean_display_name = _rule("display_name")
+    clean_title = _rule("title")
+    clean_phone = _rule("phone")
+    clean_country = _rule("country")
+    clean_time_zone = _rule("time_zone")
     # The text form of working hours ("mon-fri 09:00-17:00", one line per day or range).
-    clean_working_hours = _rule(validation.clean_working_hours_text, "working_hours")
+    clean_working_hours = _rule("working_hours", validation.clean_working_hours_text)
 
     @staticmethod
     def initial_for(profile) -> dict:
@@ -107,8 +104,8 @@ class PersonCreateForm(ProfileForm):
         if not self.is_bound:
             self.initial.setdefault("working_hours", "mon-fri 09:00-17:00")
 
-    clean_username = _rule(validation.clean_username, "username")
-    clean_email = _rule(validation.clean_email, "email")
+    clean_username = _rule("username")
+    clean_email = _rule("email")
 
 
 class OrgRoleForm(forms.Form):
@@ -127,7 +124,7 @@ class TeamForm(forms.Form):
         if exclude_pk is not None:
             self.fields["parent"].queryset = Team.objects.exclude(pk=exclude_pk).order_by("name")
 
-    clean_name = _rule(validation.clean_team_name, "name")
+    clean_name = _rule("name", validation.clean_team_name)
 
 
 class MemberAddForm(forms.Form):

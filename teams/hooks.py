@@ -6,6 +6,7 @@ AppConfig.ready()::
     from teams import hooks
 
     hooks.on_hours_changed(held_deliveries_reschedule)  # fn(*, profile) -> object
+    hooks.on_person_deactivated(projects_orphan)  # fn(*, person) -> object
 
 teams' services call every registered function inside the transaction that made the change,
 in registration (INSTALLED_APPS) order.
@@ -17,6 +18,7 @@ from collections.abc import Callable
 
 HoursChanged = Callable[..., object]
 _hours_changed: list[HoursChanged] = []
+_deactivated: list[Callable[..., object]] = []
 
 
 def on_hours_changed(fn: HoursChanged) -> None:
@@ -28,3 +30,14 @@ def on_hours_changed(fn: HoursChanged) -> None:
 def hours_changed(*, profile) -> None:
     for fn in _hours_changed:
         fn(profile=profile)
+
+
+def on_person_deactivated(fn: Callable[..., object]) -> None:
+    """Call fn(person=...) when a person is deactivated (what they owned needs a new owner)."""
+    if fn not in _deactivated:
+        _deactivated.append(fn)
+
+
+def person_deactivated(*, person) -> None:
+    for fn in _deactivated:
+        fn(person=person)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import itertools
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import available_timezones
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -468,6 +468,75 @@ def person_rows_in_order(ids: list[int]) -> list[dict]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+class DirectoryRows:
+    """The whole directory, person_rows(people_filtered()) with no filter, as a sequence a
+    Paginator can page: its length is people_directory_count() (cached) and each slice is one
+    query. That query's SQL has no parameter but the slice's LIMIT and OFFSET, so it is
+    compiled from the ORM once per database connection (_directory_plan) instead of on every
+    request: building and compiling it took three times as long as running it, and it is the
+    list everyone opening the directory sees. A filtered list pages a person_rows() queryset.
+    """
+
+    def count(self) -> int:
+        return people_directory_count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[dict]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("DirectoryRows only takes slices, as Paginator asks for a page.")
+        start, stop = index.start or 0, index.stop
+        if start < 0 or (stop is not None and stop < 0):
+            raise ValueError("Negative indexing is not supported.")
+        if stop is not None and stop <= start:
+            return []
+        return directory_page_rows(start, None if stop is None else stop - start)
+
+
+def directory_page_rows(offset: int, limit: int | None) -> list[dict]:
+    """The same rows as list(person_rows(people_filtered())[offset:offset + limit]), from the
+    SQL _directory_plan() compiled once (tests/teams/test_directory_fast_paths.py compares)."""
+    wrapper = connections[connection.alias]
+    sql, params, names, converters = _directory_plan(wrapper)
+    high_mark = None if limit is None else offset + limit
+    limits = wrapper.ops.limit_offset_sql(offset, high_mark)
+    with wrapper.cursor() as cursor:
+        cursor.execute(f"{sql} {limits}" if limits else sql, params)
+        rows = cursor.fetchall()
+    if converters:  # what Django applies to these columns (e.g. SQLite's 0/1 to a bool)
+        rows = [list(row) for row in rows]
+        for row in rows:
+            for position, (functions, expression) in converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, wrapper)
+                row[position] = value
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+# The unfiltered directory's compiled rows query, memoised on each database connection (each
+# thread has its own, and Django's converters are bound to it, as team_ids_of memoises on the
+# user object): SQL text, parameters, column names and the converters Django applies to those
+# columns (see DirectoryRows).
+_PLAN_ATTR = "_teams_directory_plan"
+
+
+def _directory_plan(wrapper) -> tuple[str, tuple, list[str], list]:
+    plan = getattr(wrapper, _PLAN_ATTR, None)
+    if plan is None:
+        query = person_rows(people_filtered()).query
+        compiler = query.get_compiler(connection=wrapper)
+        sql, params = compiler.as_sql()
+        # As ValuesIterable names a row's values, and results_iter converts them.
+        names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        columns = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+        converters = list(compiler.get_converters(columns).items())
+        plan = (sql, tuple(params), names, converters)
+        setattr(wrapper, _PLAN_ATTR, plan)
+    return plan
+
+
 def complete_rows(rows: list[dict]) -> list[dict]:
     """Finish a page of person_rows: "working_hours" decoded (once per distinct schedule in
     the page; rows sharing one share the dict, so treat it as read-only), "week_ranges" for
@@ -517,26 +586,44 @@ def _ranges_for_json(text: str) -> tuple[hours_math.WeekRange, ...]:
     return tuple(hours_math.week_ranges(json.loads(text) or {}))
 
 
+# fmt_offset's text by UTC offset: it depends on nothing else, and the world has about 40.
+_OFFSET_TEXT: dict[timedelta | None, str] = {}
+
+
 class LocalStatusCache:
-    """person_local_status for many rows at one instant: one zone conversion per zone."""
+    """person_local_status for many rows at one instant: one zone conversion per zone, and
+    per zone each answer (working or not) built once and shared by its rows (LocalStatus is
+    frozen), so a row costs a dict lookup and hours.covers()."""
 
     def __init__(self, at: datetime):
         self.at = at
-        self._local: dict[str, tuple[datetime, int, str]] = {}
+        # zone name -> [local week-minute, local time, offset text, off status, on status]
+        self._zones: dict[str, list] = {}
 
     def status(self, time_zone: str, week_ranges) -> LocalStatus:
         """`week_ranges` as complete_rows() gives them."""
-        cached = self._local.get(time_zone)
-        if cached is None:
+        zone = self._zones.get(time_zone)
+        if zone is None:
             local = self.at.astimezone(zoneinfo(time_zone))
-            cached = self._local[time_zone] = (
-                local,
+            utcoffset = local.utcoffset()
+            offset = _OFFSET_TEXT.get(utcoffset)
+            if offset is None:
+                offset = _OFFSET_TEXT[utcoffset] = fmt_offset(local)
+            zone = self._zones[time_zone] = [
                 hours_math.week_minute(local),
-                fmt_offset(local),
+                local,
+                offset,
+                None,
+                None,
+            ]
+        working = hours_math.covers(week_ranges, zone[0])
+        index = 4 if working else 3
+        status = zone[index]
+        if status is None:
+            status = zone[index] = LocalStatus(
+                local_time=zone[1], working=working, utc_offset=zone[2]
             )
-        local, minute, offset = cached
-        working = hours_math.covers(week_ranges, minute)
-        return LocalStatus(local_time=local, working=working, utc_offset=offset)
+        return status
 
 
 # --- what the pages read (teams.views) ---------------------------------------------------------

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -285,6 +286,7 @@ def person_deactivate(*, actor: Actor, person: AbstractBaseUser) -> None:
     profile.left_at = timezone.now()
     profile.save(update_fields=["left_at"])
     audit_record(actor=actor, action="person.deactivate", target=person)
+    hooks.person_deactivated(person=person)
     caching.bump(PEOPLE_CACHE)
     user_id = person.pk
     transaction.on_commit(lambda: sessions_end_all(user_id=user_id))
@@ -413,7 +415,16 @@ def team_delete(*, actor: Actor, team: Team) -> None:
         raise ValidationError({"team": "Move or delete the sub-teams first."})
     audit_record(actor=actor, action="team.delete", target=team)
     caching.bump(TEAMS_CACHE)
-    team.delete()
+    try:
+        with transaction.atomic():
+            team.delete()
+    except ProtectedError as exc:
+        # Apps above teams keep rows that must not vanish with a team (a project and its
+        # history): name them, so the admin moves or closes them first.
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ValidationError(
+            {"team": f"This team still has {', '.join(kinds)}: move or delete them first."}
+        ) from None
     memberships_changed()  # its memberships went with it (selectors.team_ids_of)
 
 

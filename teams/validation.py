@@ -1,9 +1,10 @@
 """The cleaning rules for people, teams and memberships, in one place.
 
 Every way in uses them: the services (teams.services, before each write), the page forms
-(teams.forms, in their clean_<field>), the API's input serializers (teams.api, in their
-validate_<field>) and the CSV import (teams.importing, row by row). So the same bad value gets
-the same message wherever it was typed (tests/teams/test_validation.py checks it).
+(teams.forms, in their clean_<field>) and the API's input serializers (teams.api, in their
+validate_<field>), both through field_rule, and the CSV import (teams.importing, row by
+row). So the same bad value gets the same message wherever it was typed
+(tests/teams/test_validation.py checks it).
 
 Each clean_<field> takes the raw value, returns the cleaned one (stripped, normalised) and
 raises ValidationError({field: message}) with a message a person can act on. Length limits are
@@ -75,15 +76,47 @@ def message_of(exc: ValidationError, field: str) -> str:
     return exc.message_dict[field][0]
 
 
+def _bounded(field: str, text: str, max_length: int, what: str, *, required: str = "") -> str:
+    """`text` when it has at most `max_length` characters ("<what> has at most N
+    characters." otherwise); `required`: the message for an empty text, which is then
+    refused."""
+    if required and not text:
+        raise _invalid(field, required)
+    if len(text) > max_length:
+        raise _invalid(field, f"{what} has at most {max_length} characters.")
+    return text
+
+
+def _one_of(field: str, value: str, choices: list[str], what: str) -> str:
+    """`value` when it is one of `choices`; the message names them all."""
+    if value not in choices:
+        raise _invalid(field, f"'{value[:20]}' is not {what} ({', '.join(choices)}).")
+    return value
+
+
+def field_rule(field: str, clean: Callable[[object], object] | None = None):
+    """`field`'s rule (PERSON_RULES[field] unless `clean` is given) raising its message as a
+    plain ValidationError, not {field: message}: what a page form's clean_<field> and an API
+    serializer's validate_<field> raise, so both answer in the rule's own words (Django and
+    DRF each file it under the field being cleaned)."""
+    rule = clean or PERSON_RULES[field]
+
+    def check(value: object) -> object:
+        try:
+            return rule(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict[field]) from exc
+
+    return check
+
+
 # --- people ----------------------------------------------------------------------------------
 
 
 def clean_username(value: object) -> str:
-    username = _text(value)
-    if not username:
-        raise _invalid("username", "A username is required.")
-    if len(username) > USERNAME_MAX:
-        raise _invalid("username", f"A username has at most {USERNAME_MAX} characters.")
+    username = _bounded(
+        "username", _text(value), USERNAME_MAX, "A username", required="A username is required."
+    )
     try:
         _username_validator(username)
     except ValidationError as exc:
@@ -99,11 +132,13 @@ def username_taken(username: str) -> str:
 
 def clean_email(value: object) -> str:
     """An e-mail address, checked with Django's EmailValidator and stored lower-case."""
-    email = _text(value).lower()
-    if not email:
-        raise _invalid("email", "A valid email address is required.")
-    if len(email) > EMAIL_MAX:
-        raise _invalid("email", f"An email address has at most {EMAIL_MAX} characters.")
+    email = _bounded(
+        "email",
+        _text(value).lower(),
+        EMAIL_MAX,
+        "An email address",
+        required="A valid email address is required.",
+    )
     try:
         _email_validator(email)
     except ValidationError as exc:
@@ -122,26 +157,21 @@ def first_name_for(display_name: str) -> str:
 
 
 def clean_display_name(value: object) -> str:
-    name = _text(value)
-    if not name:
-        raise _invalid("display_name", "A display name is required.")
-    if len(name) > DISPLAY_NAME_MAX:
-        raise _invalid("display_name", f"A display name has at most {DISPLAY_NAME_MAX} characters.")
-    return name
+    return _bounded(
+        "display_name",
+        _text(value),
+        DISPLAY_NAME_MAX,
+        "A display name",
+        required="A display name is required.",
+    )
 
 
 def clean_title(value: object) -> str:
-    title = _text(value)
-    if len(title) > TITLE_MAX:
-        raise _invalid("title", f"A title has at most {TITLE_MAX} characters.")
-    return title
+    return _bounded("title", _text(value), TITLE_MAX, "A title")
 
 
 def clean_phone(value: object) -> str:
-    phone = _text(value)
-    if len(phone) > PHONE_MAX:
-        raise _invalid("phone", f"A phone number has at most {PHONE_MAX} characters.")
-    return phone
+    return _bounded("phone", _text(value), PHONE_MAX, "A phone number")
 
 
 def clean_time_zone(value: object) -> str:
@@ -178,21 +208,11 @@ def clean_working_hours_text(value: object) -> dict[str, list[str]]:
 
 
 def clean_org_role(value: object) -> str:
-    role = _text(value)
-    if role not in OrgRole.values:
-        raise _invalid(
-            "org_role", f"'{role[:20]}' is not an org role ({', '.join(OrgRole.values)})."
-        )
-    return role
+    return _one_of("org_role", _text(value), OrgRole.values, "an org role")
 
 
 def clean_clock(value: object) -> str:
-    clock = _text(value)
-    if clock not in Clock.values:
-        raise _invalid(
-            "clock", f"'{clock[:20]}' is not a clock setting ({', '.join(Clock.values)})."
-        )
-    return clock
+    return _one_of("clock", _text(value), Clock.values, "a clock setting")
 
 
 # The fields of a person (a user plus a profile) that clean_person knows, in form order.
@@ -217,7 +237,9 @@ _PERSON_DEFAULTS: dict[str, Callable[[], object]] = {
     "clock": lambda: Clock.H24,
 }
 PERSON_REQUIRED = tuple(name for name in PERSON_FIELDS if name not in _PERSON_DEFAULTS)
-_PERSON_CLEANERS: dict[str, Callable[[object], object]] = {
+# Each person field's rule (clean_person's; the page forms and the API's serializers apply
+# them through field_rule).
+PERSON_RULES: dict[str, Callable[[object], object]] = {
     "username": clean_username,
     "email": clean_email,
     "display_name": clean_display_name,
@@ -249,9 +271,7 @@ def clean_person(
     """
     cleaned: dict[str, object] = {}
     errors: dict[str, str] = {
-        name: "Unknown field; it cannot be set here."
-        for name in data
-        if name not in _PERSON_CLEANERS
+        name: "Unknown field; it cannot be set here." for name in data if name not in PERSON_RULES
     }
     for field in PERSON_FIELDS:
         if field in data:
@@ -264,7 +284,7 @@ def clean_person(
             value = _PERSON_DEFAULTS[field]()
         else:
             value = ""  # a required field left out: its cleaner says it is required
-        cleaner = clean_hours if field == "working_hours" else _PERSON_CLEANERS[field]
+        cleaner = clean_hours if field == "working_hours" else PERSON_RULES[field]
         try:
             cleaned[field] = cleaner(value)
         except ValidationError as exc:
@@ -276,12 +296,9 @@ def clean_person(
 
 
 def clean_team_name(value: object) -> str:
-    name = _text(value)
-    if not name:
-        raise _invalid("name", "A team needs a name.")
-    if len(name) > TEAM_NAME_MAX:
-        raise _invalid("name", f"A team name has at most {TEAM_NAME_MAX} characters.")
-    return name
+    return _bounded(
+        "name", _text(value), TEAM_NAME_MAX, "A team name", required="A team needs a name."
+    )
 
 
 def clean_team_slug(value: object) -> str:
@@ -299,9 +316,7 @@ def clean_team_slug(value: object) -> str:
             f"'{shown}' is not a slug: use lowercase letters, digits and hyphens "
             f"(e.g. '{example}').",
         )
-    if len(slug) > TEAM_SLUG_MAX:
-        raise _invalid("slug", f"A slug has at most {TEAM_SLUG_MAX} characters.")
-    return slug
+    return _bounded("slug", slug, TEAM_SLUG_MAX, "A slug")
 
 
 def slug_taken(slug: str) -> str:
@@ -309,7 +324,4 @@ def slug_taken(slug: str) -> str:
 
 
 def clean_team_role(value: object) -> str:
-    role = _text(value)
-    if role not in TeamRole.values:
-        raise _invalid("role", f"'{role[:20]}' is not a team role ({', '.join(TeamRole.values)}).")
-    return role
+    return _one_of("role", _text(value), TeamRole.values, "a team role")

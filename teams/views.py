@@ -22,12 +22,11 @@ from core import panels
 from core.audit import Actor
 from core.forms import apply_errors
 from core.permissions import require, rule_allows
-from core.timefmt import fmt_span
 from core.zones import zoneinfo
 
 from . import hours as hours_math
+from . import presenters, selectors, services
 from . import render as render_rows
-from . import selectors, services
 from .forms import (
     AuditFilterForm,
     DirectoryFilterForm,
@@ -39,12 +38,11 @@ from .forms import (
     ProfileForm,
     TeamForm,
 )
-from .models import Team
+from .models import Team, TeamRole
 from .permissions import contact_visibility
 
 User = get_user_model()
 PAGE_SIZE = 50
-STRIP_SLOT_MINUTES = 30
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -77,41 +75,6 @@ def _get_person(pk: int):
         return selectors.person_detail(person_id=pk)
     except User.DoesNotExist as exc:
         raise Http404("No such person.") from exc
-
-
-def _week_in_zones(profile, viewer_zone: ZoneInfo, *, now: datetime) -> list[dict]:
-    """This week's working ranges in the person's zone and the same instants in the viewer's."""
-    person_zone = zoneinfo(profile.time_zone)
-    local_now = now.astimezone(person_zone)
-    monday = datetime.combine(local_now.date() - timedelta(days=local_now.weekday()), time(0))
-    rows = []
-    for week_range in hours_math.week_ranges(profile.working_hours or {}):
-        # Naive local wall times, then attach the zone (fold=0), as the rotation rules do.
-        start = (monday + timedelta(minutes=week_range.start)).replace(tzinfo=person_zone)
-        end = (monday + timedelta(minutes=week_range.end)).replace(tzinfo=person_zone)
-        rows.append(
-            {
-                # A weekly pattern: 'Mon 09:00–17:00', no dates.
-                "theirs": fmt_span(start, end, dates=False),
-                "yours": fmt_span(start, end, viewer_zone, dates=False),
-            }
-        )
-    return rows
-
-
-def _strip_axis(viewer_zone: ZoneInfo, day, slots: int) -> list[str]:
-    """One label per slot: the viewer's local hour every 3 hours, empty otherwise."""
-    start = datetime.combine(day, time(0), tzinfo=viewer_zone).astimezone(ZoneInfo("UTC"))
-    labels = []
-    for index in range(slots):
-        instant = (start + timedelta(minutes=STRIP_SLOT_MINUTES * index)).astimezone(viewer_zone)
-        labels.append(f"{instant:%H}" if index % 6 == 0 else "")
-    return labels
-
-
-def _now_slot(viewer_zone: ZoneInfo, day, now: datetime) -> int:
-    start = datetime.combine(day, time(0), tzinfo=viewer_zone)
-    return int((now - start).total_seconds() // (STRIP_SLOT_MINUTES * 60))
 
 
 # --- dashboard -------------------------------------------------------------------------------
@@ -164,33 +127,40 @@ def people_directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET or None, teams=selectors.team_choices())
     can_invite = request.user.has_perm("teams.invite_person")
     filters = _directory_filters(form, can_invite=can_invite)
-    queryset = selectors.people_filtered(**_people_query(filters, now=now))
-    if filters.get("working_now"):
+    people_query = _people_query(filters, now=now)
+    if people_query["working_at"] is not None:
         # Each query with "working now" walks the interval index once: take the matching ids
         # in order with one query, then count and page from that list.
+        queryset = selectors.people_filtered(**people_query)
         page = Paginator(selectors.person_ids(queryset), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
         rows = selectors.person_rows_in_order(list(page.object_list))
     else:
-        paginator = Paginator(selectors.person_rows(queryset), PAGE_SIZE)
-        if not any(filters.get(name) for name in ("q", "team", "country", "not_signed_in")):
-            paginator.count = selectors.people_directory_count()  # a cached_property: preset
-        page = paginator.get_page(request.GET.get("page"))
+        if any(people_query[name] for name in ("q", "team", "country", "not_signed_in")):
+            people = selectors.person_rows(selectors.people_filtered(**people_query))
+        else:
+            people = selectors.DirectoryRows()  # everyone: a cached count, SQL compiled once
+        page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
     rows = selectors.complete_rows(rows)
-    viewer = request.user
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
+        # The result line and page links as plain values (teams.presenters).
+        "pager": presenters.directory_pager(
+            count=page.paginator.count,
+            number=page.number,
+            num_pages=page.paginator.num_pages,
+            query=query.urlencode(),
+        ),
         "rows_html": render_rows.directory_rows_html(
             rows,
             statuses=selectors.LocalStatusCache(now),
-            can_contact=contact_visibility(viewer),
+            can_contact=contact_visibility(request.user),
         ),
-        "query": query.urlencode(),
         "can_invite": can_invite,
         "invite_filters": filters if can_invite and filters.get("not_signed_in") else None,
     }
@@ -225,7 +195,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             (name, (profile.working_hours or {}).get(key, []))
             for key, name in zip(hours_math.DAY_KEYS, hours_math.DAY_NAMES, strict=True)
         ],
-        "week": _week_in_zones(profile, viewer_zone, now=now),
+        "week": presenters.week_in_zones(profile, viewer_zone, now=now),
         "same_zone": profile.time_zone == getattr(request.user.profile, "time_zone", None),
         "memberships": list(person.memberships.all()),
         "can_contact": request.user.has_perm("teams.view_contact", person),
@@ -473,7 +443,7 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
     memberships = sorted(
         selectors.team_members(team=team),
         # Leads first, then by name (in Python: the page shows every member anyway).
-        key=lambda m: (m.role != "lead", m.person.profile.display_name.lower()),
+        key=lambda m: (m.role != TeamRole.LEAD, m.person.profile.display_name.lower()),
     )
     for membership in memberships:
         profile = membership.person.profile
@@ -482,7 +452,7 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
             zoneinfo(profile.time_zone),
             viewer_zone,
             today,
-            slot_minutes=STRIP_SLOT_MINUTES,
+            slot_minutes=presenters.STRIP_SLOT_MINUTES,
         )
         slots = len(strip)
         members.append(
@@ -501,9 +471,9 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
         "ancestors": selectors.team_ancestors(team),
         "children": selectors.team_children(team),
         "members": members,
-        "axis": _strip_axis(viewer_zone, today, slots),
+        "axis": presenters.strip_axis(viewer_zone, today, slots),
         "slots": slots,
-        "now_slot": _now_slot(viewer_zone, today, now),
+        "now_slot": presenters.now_slot(viewer_zone, today, now),
         "today": today,
         "can_manage": can_manage,
         "can_edit": request.user.has_perm("teams.change_team", team),

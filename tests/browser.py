@@ -71,3 +71,13 @@ def totp_code(secret: str) -> str:
         time.sleep(left + 0.1)
     counter = next(iter(yield_hotp_counters_from_time()))
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def sign_in_with_totp(page, username: str, secret: str, password: str = "correct-horse-battery"):
+    """Sign in through the real forms as someone whose authenticator holds `secret` (TOTP
+    already set up, e.g. allauth's TOTP.activate): the password, then the code."""
+    sign_in_with_password(page, username, password)
+    page.wait_for_url("**/2fa/authenticate/**")
+    page.fill("input[name=code]", totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()  # the form also holds "Cancel"
+    page.wait_for_url(lambda url: "/2fa/" not in url and "/login/" not in url)

@@ -8,6 +8,8 @@ from tests.factories import PersonFactory, TeamFactory
 
 # Shared fixtures: channel layers and sockets (tests/ws.py), a browser (tests/browser.py).
 pytest_plugins = ["tests.ws", "tests.browser"]
+# Shared checks in helper modules report a failing assert as a test's own would.
+pytest.register_assert_rewrite("tests.accounts.signin", "tests.csp")
 
 
 def sign_in(client: Client, user) -> Client:
@@ -52,6 +54,14 @@ def member_client(member):
 @pytest.fixture
 def admin_client(admin_user):
     return sign_in(Client(), admin_user)
+
+
+@pytest.fixture
+def api_schema(member_client) -> dict:
+    """The OpenAPI schema as the API serves it to a signed-in person (JSON)."""
+    response = member_client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
 
 
 def mark_reauthenticated(client: Client, user) -> Client:

@@ -6,9 +6,13 @@ import factory
 
 from core.audit import Actor
 from teams import services
+from teams.hours import DAY_KEYS
 from teams.models import Team
 
 SYSTEM = Actor.system(via="test")
+
+# Working hours of someone always at work: nothing is held for their quiet hours.
+ALWAYS = {day: ["00:00-24:00"] for day in DAY_KEYS}
 
 # A test person's zone unless the test says otherwise.
 DEFAULT_ZONE = ("Europe/London", "GB")
@@ -70,6 +74,19 @@ class TeamFactory(factory.Factory):
         return services.team_create(actor=SYSTEM, **kwargs)
 
     _build = _create
+
+
+def person(username: str, display_name: str, zone: tuple[str, str] = DEFAULT_ZONE, **fields):
+    """A test person named in one line: person("ana", "Ana Reyes", ("Asia/Manila", "PH"),
+    title="SRE"); PersonFactory for the rest."""
+    time_zone, country = zone
+    return PersonFactory(
+        username=username,
+        display_name=display_name,
+        time_zone=time_zone,
+        country=country,
+        **fields,
+    )
 
 
 def add_member(team, person, role="member"):

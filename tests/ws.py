@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import socket
+import subprocess
 import uuid
 
 import pytest
@@ -18,6 +20,13 @@ from django.test import Client
 from config.asgi import application
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# How long a socket test waits for something to arrive (the handshake, a hello, an event, a
+# close) before it fails. Not a pause: every wait ends as soon as what it waits for arrives.
+# channels' defaults (1 s to connect, 1 s per message) were too short for a loaded machine
+# (two test workers, the consumer's queries in a thread pool), where a hello or a live event
+# now and then took longer and the test timed out.
+WAIT = 10
 
 
 @pytest_asyncio.fixture
@@ -69,6 +78,16 @@ def socket_for(client: Client, path: str = "/ws/events/") -> WebsocketCommunicat
     return WebsocketCommunicator(application, path, headers=cookie_headers(client))
 
 
+async def open_socket(client: Client) -> WebsocketCommunicator:
+    """A connected /ws/events/ socket of `client`'s session whose hello has been read, so the
+    next message is a live one."""
+    socket = socket_for(client)
+    connected, _ = await socket.connect(timeout=WAIT)
+    assert connected
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == "hello"
+    return socket
+
+
 # --- real servers (bench/ws_fanout.py, tests/accounts/test_websocket_scale.py) -------------------
 
 
@@ -106,6 +125,23 @@ def bulk_session_keys(users) -> list[str]:
     ]
     Session.objects.bulk_create(rows)
     return [row.session_key for row in rows]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """End a server a test started: terminate it, and kill it if it is still up after 15 s."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def rss_kib(pid: int) -> int:

@@ -1,13 +1,13 @@
 """What the on-call pages share: the viewer's zone, the schedule lookups with their
-permission checks, one-button service calls, feed actions, the lists' filters and pages."""
+permission checks, feed actions, the lists' filters and pages."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest
 
+from core import pages
 from core.audit import Actor
 from core.permissions import require
 from teams.selectors import team_choices
@@ -38,18 +38,6 @@ def editable_schedule(request: HttpRequest, pk: int) -> Schedule:
     schedule = get_schedule(request, pk)
     require(request.user, "oncall.change_schedule", schedule)
     return schedule
-
-
-def service_action(request: HttpRequest, call, success: str) -> bool:
-    """Run a service for a one-button form; refusals become messages (nothing written)."""
-    try:
-        call()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 def pop_feed_url(request: HttpRequest) -> str | None:
@@ -88,24 +76,5 @@ def filter_form(request: HttpRequest) -> ScheduleFilterForm:
 
 
 def paginate(request: HttpRequest, items, form: ScheduleFilterForm) -> tuple[Page, dict]:
-    """A page of `items` (a junk ?page= gives the first or last page, never an error) and its
-    links, each keeping the valid filters."""
-    page = Paginator(items, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
-
-    def url(number: int) -> str:
-        return "?" + form.query(page=number)
-
-    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    links = {
-        "numbers": [
-            {
-                "number": n,
-                "url": None if n == Paginator.ELLIPSIS else url(n),
-                "current": n == page.number,
-            }
-            for n in numbers
-        ],
-        "previous": url(page.previous_page_number()) if page.has_previous() else None,
-        "next": url(page.next_page_number()) if page.has_next() else None,
-    }
-    return page, links
+    """A page of `items` and its links, each keeping the valid filters (core.pages)."""
+    return pages.paginate(request, items, LIST_PAGE_SIZE, form.query)

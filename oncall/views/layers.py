@@ -7,27 +7,26 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.audit import Actor
+from core.pages import service_action
+from core.permissions import found_or_404
 from core.zones import zoneinfo
 
 from .. import presenters, selectors, services, specs
 from ..forms import LayerForm, fts_rows, usernames_to_ids
 from ..models import Layer, Schedule
-from .common import editable_schedule, service_action, viewer_zone_name
+from .common import editable_schedule, viewer_zone_name
 
 FTS_PRIORITY = 10  # regional layers win over the 24/7 fallback (priority 0)
 
 
 def _current_layer(schedule: Schedule, layer_id: int) -> Layer:
-    layer = selectors.current_layer(schedule, layer_id)
-    if layer is None:
-        raise Http404("No such layer.")
-    return layer
+    return found_or_404(selectors.current_layer(schedule, layer_id), "layer")
 
 
 def _layer_preview(form: LayerForm, schedule: Schedule) -> dict:

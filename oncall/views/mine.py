@@ -4,17 +4,15 @@ and my own iCal feed."""
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from core.audit import Actor
-from core.forms import apply_errors
+from core.forms import form_write
 from core.permissions import require
 from core.zones import zoneinfo
 
@@ -63,16 +61,8 @@ def my_feed(request: HttpRequest) -> HttpResponse:
 def my_notice(request: HttpRequest) -> HttpResponse:
     require(request.user, "oncall.view_oncall_now")
     form = NoticeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.preferences_update(
-                actor=Actor.from_request(request),
-                user=request.user,
-                shift_notice_minutes=form.cleaned_data["shift_notice_minutes"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Shift notice saved.")
-            return redirect("oncall-my-shifts")
+    update = partial(services.preferences_update, user=request.user)
+    saved, _ = form_write(request, form, update, "Shift notice saved.")
+    if saved:
+        return redirect("oncall-my-shifts")
     return _my_shifts_page(request, notice_form=form, status=400)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.audit import Actor
-from core.forms import apply_errors
-from core.permissions import require
+from core.forms import form_write
+from core.permissions import found_or_404, require
 from core.zones import zoneinfo
 
 from .. import selectors, services
@@ -30,33 +30,23 @@ def override_add(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     zone = zoneinfo(viewer_zone_name(request))
     form = OverrideForm(request.POST, people=override_people(request, schedule), viewer_zone=zone)
-    if form.is_valid():
-        person = form.cleaned_data["person"]
+
+    def add(*, person, **span):
         if person != request.user.pk:
             require(request.user, "oncall.change_schedule", schedule)
-        try:
-            services.override_create(
-                actor=Actor.from_request(request),
-                schedule=schedule,
-                person=person,
-                start=form.cleaned_data["start"],
-                end=form.cleaned_data["end"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "Override added.")
-            start = form.cleaned_data["start"].astimezone(zone).date().isoformat()
-            return redirect(reverse("oncall-schedule", kwargs={"pk": pk}) + f"?date={start}")
+        return services.override_create(schedule=schedule, person=person, **span)
+
+    saved, _ = form_write(request, form, add, "Override added.")
+    if saved:
+        start = form.cleaned_data["start"].astimezone(zone).date().isoformat()
+        return redirect(reverse("oncall-schedule", kwargs={"pk": pk}) + f"?date={start}")
     return schedule_page(request, schedule, override_form=form, status=400)
 
 
 @require_POST
 def override_delete(request: HttpRequest, pk: int, override_id: int) -> HttpResponse:
     schedule = get_schedule(request, pk)
-    override = selectors.schedule_override(schedule, override_id)
-    if override is None:
-        raise Http404("No such override.")
+    override = found_or_404(selectors.schedule_override(schedule, override_id), "override")
     require(request.user, "oncall.delete_override", override)
     services.override_delete(actor=Actor.from_request(request), override=override)
     messages.success(request, "Override removed.")

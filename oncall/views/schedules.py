@@ -4,9 +4,10 @@ settings, deleting it, and its iCal feed."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.audit import Actor
-from core.forms import apply_errors
+from core.forms import form_write
 from core.permissions import require
 from core.timefmt import fmt_span
 from core.zones import is_valid_zone, zoneinfo
@@ -42,28 +43,21 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
     form = ScheduleForm(teams=teams, initial={"time_zone": viewer_zone_name(request)})
     if request.method == "POST":
         form = ScheduleForm(request.POST, teams=teams)
-        if form.is_valid():
-            team = next((t for t in teams if t.pk == form.cleaned_data["team"]), None)
-            if team is None:
+
+        def create(*, team, follow_the_sun, **fields):
+            chosen = next((t for t in teams if t.pk == team), None)
+            if chosen is None:
                 raise PermissionDenied
-            require(request.user, "oncall.add_schedule", team)
-            try:
-                schedule = services.schedule_create(
-                    actor=Actor.from_request(request),
-                    team=team,
-                    name=form.cleaned_data["name"],
-                    time_zone=form.cleaned_data["time_zone"],
-                    requires_lead_approval_for_swaps=form.cleaned_data[
-                        "requires_lead_approval_for_swaps"
-                    ],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"Schedule {schedule.name} created.")
-                if form.cleaned_data["follow_the_sun"]:
-                    return redirect("oncall-follow-the-sun", pk=schedule.pk)
-                return redirect("oncall-schedule", pk=schedule.pk)
+            require(request.user, "oncall.add_schedule", chosen)
+            return services.schedule_create(team=chosen, **fields)
+
+        created, schedule = form_write(
+            request, form, create, lambda schedule: f"Schedule {schedule.name} created."
+        )
+        if created:
+            if form.cleaned_data["follow_the_sun"]:
+                return redirect("oncall-follow-the-sun", pk=schedule.pk)
+            return redirect("oncall-schedule", pk=schedule.pk)
         status = 400
     zone = zoneinfo(viewer_zone_name(request))
     now = timezone.now()
@@ -199,16 +193,10 @@ def schedule_settings(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = ScheduleSettingsForm(request.POST)
-        if form.is_valid():
-            try:
-                services.schedule_update(
-                    actor=Actor.from_request(request), schedule=schedule, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Schedule settings saved.")
-                return redirect("oncall-schedule", pk=schedule.pk)
+        update = partial(services.schedule_update, schedule=schedule)
+        saved, _ = form_write(request, form, update, "Schedule settings saved.")
+        if saved:
+            return redirect("oncall-schedule", pk=schedule.pk)
         status = 400
     context = {
         "schedule": schedule,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,8 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from core.audit import Actor
-from core.forms import apply_errors
-from core.permissions import require
+from core.forms import form_write
+from core.pages import service_action
+from core.permissions import found_or_404, require
 from core.zones import zoneinfo
 
 from .. import presenters, selectors, services
@@ -25,7 +25,6 @@ from .common import (
     MY_SHIFTS_DAYS,
     get_schedule,
     schedule_people_choices,
-    service_action,
     viewer_zone_name,
 )
 
@@ -98,37 +97,27 @@ def swaps(request: HttpRequest, pk: int) -> HttpResponse:
         return _swaps_page(request, schedule)
     require(request.user, "oncall.request_swap", schedule)
     form, shifts = _swap_form(request, schedule, request.POST)
-    if form.is_valid():
-        chosen = next(
-            (s for s in shifts if int(s.start.timestamp()) == form.cleaned_data["shift"]), None
-        )
+
+    def give_away(*, shift, **request_fields):
+        chosen = next((s for s in shifts if int(s.start.timestamp()) == shift), None)
         if chosen is None:
-            form.add_error("shift", "That shift is no longer yours; choose again.")
-        else:
-            try:
-                swap = services.swap_request_create(
-                    actor=Actor.from_request(request),
-                    schedule=schedule,
-                    # A shift under way is given away from now on.
-                    start=max(chosen.start, timezone.now()),
-                    end=chosen.end,
-                    asked=form.cleaned_data["asked"],
-                    note=form.cleaned_data["note"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "Swap request sent.")
-                return redirect("oncall-swap", pk=pk, swap_id=swap.pk)
+            raise ValidationError({"shift": "That shift is no longer yours; choose again."})
+        # A shift under way is given away from now on.
+        start = max(chosen.start, timezone.now())
+        return services.swap_request_create(
+            schedule=schedule, start=start, end=chosen.end, **request_fields
+        )
+
+    sent, swap = form_write(request, form, give_away, "Swap request sent.")
+    if sent:
+        return redirect("oncall-swap", pk=pk, swap_id=swap.pk)
     return _swaps_page(request, schedule, form=form, status=400)
 
 
 @require_safe
 def swap_detail(request: HttpRequest, pk: int, swap_id: int) -> HttpResponse:
     schedule = get_schedule(request, pk)
-    swap = selectors.swap_for_page(schedule, swap_id)
-    if swap is None:
-        raise Http404("No such swap request.")
+    swap = found_or_404(selectors.swap_for_page(schedule, swap_id), "swap request")
     zone = zoneinfo(viewer_zone_name(request))
     return render(
         request,
@@ -148,9 +137,7 @@ SWAP_ACTIONS = {
 @require_POST
 def swap_action(request: HttpRequest, pk: int, swap_id: int, action: str) -> HttpResponse:
     schedule = get_schedule(request, pk)
-    swap = selectors.schedule_swap(schedule, swap_id)
-    if swap is None:
-        raise Http404("No such swap request.")
+    swap = found_or_404(selectors.schedule_swap(schedule, swap_id), "swap request")
     if action not in SWAP_ACTIONS:
         raise Http404("No such action.")
     perm, service, success = SWAP_ACTIONS[action]

@@ -166,30 +166,24 @@
     return target instanceof Element ? target.closest("svg g.seg[aria-label]") : null;
   }
 
-  document.addEventListener("mouseover", function (event) {
-    var seg = barOf(event.target);
-    if (seg) {
-      showBarTip(seg);
-    }
-  });
-  document.addEventListener("mouseout", function (event) {
-    var seg = barOf(event.target);
-    if (seg && !seg.contains(event.relatedTarget) && seg !== document.activeElement) {
+  // handle(seg, event) for each `type` event on (or inside) a bar.
+  function onBar(type, handle) {
+    document.addEventListener(type, function (event) {
+      var seg = barOf(event.target);
+      if (seg) {
+        handle(seg, event);
+      }
+    });
+  }
+
+  onBar("mouseover", showBarTip);
+  onBar("focusin", showBarTip);
+  onBar("mouseout", function (seg, event) {
+    if (!seg.contains(event.relatedTarget) && seg !== document.activeElement) {
       hideBarTip(seg);
     }
   });
-  document.addEventListener("focusin", function (event) {
-    var seg = barOf(event.target);
-    if (seg) {
-      showBarTip(seg);
-    }
-  });
-  document.addEventListener("focusout", function (event) {
-    var seg = barOf(event.target);
-    if (seg) {
-      hideBarTip(seg);
-    }
-  });
+  onBar("focusout", hideBarTip);
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape") {
       hideBarTip(null);

@@ -31,6 +31,17 @@ def bearer(raw: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
+def patch_person(client, raw: str, person, body: dict, **headers):
+    """PATCH /api/v1/people/<person>/ with the token `raw`."""
+    return client.patch(
+        f"/api/v1/people/{person.pk}/",
+        body,
+        content_type="application/json",
+        **headers,
+        **bearer(raw),
+    )
+
+
 # --- Bearer tokens on the API ----------------------------------------------------------------
 
 
@@ -98,25 +109,15 @@ def test_token_acts_with_the_persons_rights_only(client, member):
     # people:write does not make a member an admin.
     raw = make_token(member, ["people:write"])
     other = PersonFactory(username="other")
-    response = client.patch(
-        f"/api/v1/people/{other.pk}/",
-        {"title": "x"},
-        content_type="application/json",
-        **bearer(raw),
-    )
-    assert response.status_code == 403
+    assert patch_person(client, raw, other, {"title": "x"}).status_code == 403
     assert "email" not in client.get(f"/api/v1/people/{other.pk}/", **bearer(raw)).json()
 
 
 def test_api_write_with_token_is_audited(client, admin_user):
     raw = make_token(admin_user, ["people:write"])
     target = PersonFactory(username="target")
-    response = client.patch(
-        f"/api/v1/people/{target.pk}/",
-        {"time_zone": "Asia/Tokyo"},
-        content_type="application/json",
-        HTTP_USER_AGENT="deploy-bot/1.0",
-        **bearer(raw),
+    response = patch_person(
+        client, raw, target, {"time_zone": "Asia/Tokyo"}, HTTP_USER_AGENT="deploy-bot/1.0"
     )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="person.update", target_id=str(target.pk))

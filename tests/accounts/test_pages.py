@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.test import Client
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create, hash_token
 from core.audit import Actor
-from tests.conftest import sign_in
+from tests.conftest import mark_reauthenticated, sign_in
 from tests.factories import PersonFactory
-
-
-def reauthenticated(client: Client, user) -> Client:
-    """Mark the session as having re-entered the password just now (as allauth records it)."""
-    session = client.session
-    session["account_authentication_methods"] = [
-        {"method": "password", "at": time.time(), "reauthenticated": True}
-    ]
-    session["account_authentication_methods_user"] = str(user.pk)
-    session.save()
-    return client
 
 
 def test_token_page_lists_my_tokens_only(member, member_client):
@@ -47,7 +34,7 @@ def test_creating_a_token_requires_recent_reauthentication(member, member_client
 
 
 def test_create_token_shows_raw_once(member, member_client):
-    reauthenticated(member_client, member)
+    mark_reauthenticated(member_client, member)
     response = member_client.post(
         "/tokens/", {"name": "CI", "scopes": ["people:read", "teams:write"], "days": "30"}
     )
@@ -71,7 +58,7 @@ def test_create_token_shows_raw_once(member, member_client):
     ],
 )
 def test_create_token_bad_input(member, member_client, data, message):
-    reauthenticated(member_client, member)
+    mark_reauthenticated(member_client, member)
     response = member_client.post("/tokens/", data)
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -80,7 +67,7 @@ def test_create_token_bad_input(member, member_client, data, message):
 
 def test_duplicate_token_name_error(member, member_client):
     api_token_create(actor=Actor.system(), user=member, name="CI", scopes=["people:read"])
-    reauthenticated(member_client, member)
+    mark_reauthenticated(member_client, member)
     response = member_client.post(
         "/tokens/", {"name": "CI", "scopes": ["people:read"], "days": "5"}
     )
@@ -95,7 +82,7 @@ def test_revoke_own_token_not_someone_elses(member, member_client):
     theirs, _ = api_token_create(actor=Actor.system(), user=other, name="X", scopes=["people:read"])
     response = member_client.post(f"/tokens/{mine.pk}/revoke/")
     assert "/accounts/reauthenticate/" in response["Location"]
-    reauthenticated(member_client, member)
+    mark_reauthenticated(member_client, member)
     assert member_client.post(f"/tokens/{theirs.pk}/revoke/").status_code == 404
     assert member_client.post(f"/tokens/{mine.pk}/revoke/").status_code == 302
     mine.refresh_from_db()
@@ -116,7 +103,7 @@ def test_mfa_pages_in_baton_layout(member, member_client):
     response = member_client.get("/accounts/2fa/")
     assert response.status_code == 200
     assert 'class="panel"' in response.content.decode()
-    reauthenticated(member_client, member)
+    mark_reauthenticated(member_client, member)
     response = member_client.get("/accounts/2fa/totp/activate/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -159,7 +146,7 @@ def test_sign_in_mfa_step_and_recovery_codes_in_baton_layout(db, client):
     assert "css/baton.css" in html and "entrance-main" in html
     assert 'class="site-nav"' not in html
 
-    signed_in = reauthenticated(sign_in(Client(), user), user)
+    signed_in = mark_reauthenticated(sign_in(Client(), user), user)
     response = signed_in.get("/accounts/2fa/recovery-codes/")
     assert response.status_code == 200
     assert "css/baton.css" in response.content.decode()

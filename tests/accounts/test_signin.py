@@ -6,7 +6,6 @@ No shortcut here: these tests post the same forms a browser posts, so they prove
 
 from __future__ import annotations
 
-import itertools
 import time
 
 import pytest
@@ -23,23 +22,22 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.test import Client
 
 from core.audit import Actor
 from core.models import AuditEvent
 from teams import services
+from tests.accounts.signin import (
+    assert_dashboard,
+    assert_sent_to_sign_in,
+    new_client,
+    password_step,
+    sign_in_new_person,
+)
 from tests.factories import PersonFactory
 
-PASSWORD = "correct-horse-battery"  # PersonFactory's default
 SYSTEM = Actor.system(via="test")
 
-# Each client gets its own address, so allauth's per-IP rate limit and axes' per-IP lockout
-# never carry over between tests that share a cache.
-_addresses = (f"10.77.{n // 250}.{n % 250 + 1}" for n in itertools.count())
-
-
-def new_client() -> Client:
-    return Client(REMOTE_ADDR=next(_addresses))
+pytestmark = pytest.mark.django_db
 
 
 def totp_code(secret: str) -> str:
@@ -47,45 +45,17 @@ def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, counter))
 
 
-def password_step(client: Client, username: str, password: str = PASSWORD):
-    return client.post("/accounts/login/", {"login": username, "password": password})
-
-
-def assert_dashboard(client: Client) -> None:
-    response = client.get("/")
-    assert response.status_code == 200, response.get("Location")
-
-
-def assert_sent_to_sign_in(client: Client) -> None:
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/")
-
-
-@pytest.mark.django_db
-def test_member_signs_in_with_password():
-    person = PersonFactory()
-    client = new_client()
-    assert_sent_to_sign_in(client)
-    response = password_step(client, person.username)
+@pytest.mark.parametrize("login", ["username", "email"])
+def test_member_signs_in_with_password(login):
+    assert_sent_to_sign_in(new_client())
+    _person, client, response = sign_in_new_person(login=login)
     assert response.status_code == 302
     assert response["Location"] == "/"
     assert_dashboard(client)
 
 
-@pytest.mark.django_db
-def test_member_signs_in_with_email_too():
-    person = PersonFactory()
-    client = new_client()
-    password_step(client, person.email)
-    assert_dashboard(client)
-
-
-@pytest.mark.django_db
 def test_wrong_password_is_refused_and_audited():
-    person = PersonFactory()
-    client = new_client()
-    response = password_step(client, person.username, "not-the-password")
+    person, client, response = sign_in_new_person("not-the-password")
     assert response.status_code == 200  # the form again, with an error
     assert "_auth_user_id" not in client.session
     assert_sent_to_sign_in(client)
@@ -94,18 +64,14 @@ def test_wrong_password_is_refused_and_audited():
     assert failed.ip_address == client.defaults["REMOTE_ADDR"]
 
 
-@pytest.mark.django_db
 def test_successful_sign_in_is_audited():
-    person = PersonFactory()
-    client = new_client()
-    password_step(client, person.username)
+    person, client, _response = sign_in_new_person()
     event = AuditEvent.objects.get(action="auth.login")
     assert event.actor_id == person.pk
     assert event.target_id == str(person.pk)
     assert event.ip_address == client.defaults["REMOTE_ADDR"]
 
 
-@pytest.mark.django_db
 def test_admin_with_totp_needs_the_code_then_reaches_dashboard():
     admin = PersonFactory(org_role="admin")
     secret = generate_totp_secret()
@@ -127,7 +93,6 @@ def test_admin_with_totp_needs_the_code_then_reaches_dashboard():
     assert client.get("/api/v1/me/").status_code == 200
 
 
-@pytest.mark.django_db
 def test_admin_without_totp_must_activate_it_first(django_capture_on_commit_callbacks):
     admin = PersonFactory(org_role="admin")
     client = new_client()
@@ -153,18 +118,14 @@ def test_admin_without_totp_must_activate_it_first(django_capture_on_commit_call
     assert AuditEvent.objects.filter(action="auth.mfa_added", target_id=str(admin.pk)).exists()
 
 
-@pytest.mark.django_db
 def test_org_policy_everyone_forces_members_to_use_mfa():
     services.org_settings_update(actor=SYSTEM, mfa_required_for="everyone")
-    person = PersonFactory()
-    client = new_client()
-    password_step(client, person.username)
+    _person, client, _response = sign_in_new_person()
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/totp/activate/"
 
 
-@pytest.mark.django_db
 def test_member_with_totp_under_everyone_policy_gives_the_code():
     services.org_settings_update(actor=SYSTEM, mfa_required_for="everyone")
     person = PersonFactory()
@@ -176,7 +137,6 @@ def test_member_with_totp_under_everyone_policy_gives_the_code():
     assert_dashboard(client)
 
 
-@pytest.mark.django_db
 def test_repeated_failures_lock_the_account_out():
     person = PersonFactory()
     client = new_client()
@@ -204,7 +164,6 @@ def test_repeated_failures_lock_the_account_out():
     assert_dashboard(client)
 
 
-@pytest.mark.django_db
 def test_lockout_page_explains_itself():
     person = PersonFactory()
     client = new_client()
@@ -216,7 +175,6 @@ def test_lockout_page_explains_itself():
     assert b'href="/accounts/login/"' in response.content
 
 
-@pytest.mark.django_db
 def test_self_sign_up_is_closed():
     client = new_client()
     page = client.get("/accounts/signup/")
@@ -237,7 +195,6 @@ def test_self_sign_up_is_closed():
     assert not get_user_model().objects.filter(username="intruder").exists()
 
 
-@pytest.mark.django_db
 def test_deactivation_ends_every_session(django_capture_on_commit_callbacks):
     person = PersonFactory()
     laptop, phone = new_client(), new_client()
@@ -261,11 +218,8 @@ def test_deactivation_ends_every_session(django_capture_on_commit_callbacks):
     assert_sent_to_sign_in(client)
 
 
-@pytest.mark.django_db
 def test_sign_out_ends_the_session():
-    person = PersonFactory()
-    client = new_client()
-    password_step(client, person.username)
+    person, client, _response = sign_in_new_person()
     key = client.session.session_key
     assert client.post("/accounts/logout/").status_code == 302
     assert not Session.objects.filter(session_key=key).exists()

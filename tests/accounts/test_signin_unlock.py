@@ -18,7 +18,7 @@ from accounts.services import api_token_create, signin_unlock
 from core.audit import Actor
 from core.models import AuditEvent
 from core.timefmt import fmt_weekday_time
-from tests.accounts.test_signin import assert_dashboard, new_client, password_step
+from tests.accounts.signin import assert_dashboard, new_client, password_step
 from tests.conftest import mark_reauthenticated, sign_in
 from tests.factories import PersonFactory
 

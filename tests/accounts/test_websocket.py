@@ -12,6 +12,7 @@ import logging
 import uuid
 
 import pytest
+import pytest_asyncio
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -26,7 +27,7 @@ from core.audit import Actor
 from teams import services
 from tests.conftest import sign_in
 from tests.factories import PersonFactory
-from tests.ws import REDIS_URL, cookie_headers
+from tests.ws import REDIS_URL, WAIT, cookie_headers, open_socket, socket_for
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -35,8 +36,16 @@ pytestmark = [
 ]
 
 
-def _communicator(headers, path="/ws/events/") -> WebsocketCommunicator:
-    return WebsocketCommunicator(application, path, headers=headers)
+ANONYMOUS = [(b"origin", b"http://testserver")]
+
+
+async def _refused(headers, path: str = "/ws/events/") -> int | None:
+    """Connect to `path` with `headers`: the socket must be refused. Its close code."""
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect(timeout=WAIT)
+    assert not connected, path
+    await communicator.disconnect()
+    return code
 
 
 @pytest.fixture
@@ -46,45 +55,35 @@ def verified_member(db):
 
 
 async def test_anonymous_connection_is_refused(channel_layer):
-    communicator = _communicator([(b"origin", b"http://testserver")])
-    connected, _ = await communicator.connect()
-    assert not connected
-    await communicator.disconnect()
+    await _refused(ANONYMOUS)
 
 
 async def test_every_websocket_route_refuses_anonymous(channel_layer):
     # Walks the routing table, so a new consumer cannot be added without the default deny.
     for route in websocket_urlpatterns:
-        path = "/" + str(route.pattern).lstrip("^").rstrip("$")
-        communicator = _communicator([(b"origin", b"http://testserver")], path=path)
-        connected, _ = await communicator.connect()
-        assert not connected, path
-        await communicator.disconnect()
+        await _refused(ANONYMOUS, "/" + str(route.pattern).lstrip("^").rstrip("$"))
 
 
 async def test_verified_person_connects_and_gets_hello(channel_layer, verified_member):
     person, client = verified_member
-    communicator = _communicator(cookie_headers(client))
-    connected, _ = await communicator.connect()
+    communicator = socket_for(client)
+    connected, _ = await communicator.connect(timeout=WAIT)
     assert connected
-    assert await communicator.receive_json_from() == {"type": "hello", "user": person.pk}
-    await communicator.send_json_to({"type": "ping"})
-    assert await communicator.receive_json_from() == {"type": "pong"}
+    assert await communicator.receive_json_from(timeout=WAIT) == {
+        "type": "hello",
+        "user": person.pk,
+    }
+    await _answers_ping(communicator)
     await communicator.disconnect()
 
 
 async def test_foreign_origin_is_refused_even_with_a_valid_session(channel_layer, verified_member):
     _, client = verified_member
-    communicator = _communicator(cookie_headers(client, origin=b"https://evil.example"))
-    connected, _ = await communicator.connect()
-    assert not connected
-    await communicator.disconnect()
+    await _refused(cookie_headers(client, origin=b"https://evil.example"))
 
 
 async def test_forged_session_cookie_is_refused(channel_layer, db):
-    headers = [(b"cookie", b"sessionid=not-a-real-session"), (b"origin", b"http://testserver")]
-    connected, _ = await _communicator(headers).connect()
-    assert not connected
+    await _refused([(b"cookie", b"sessionid=not-a-real-session"), *ANONYMOUS])
 
 
 @pytest.fixture
@@ -95,36 +94,25 @@ def admin_owing_mfa_client(admin_user):
 
 
 async def test_admin_without_completed_mfa_is_refused(channel_layer, admin_owing_mfa_client):
-    client = admin_owing_mfa_client
-    communicator = _communicator(cookie_headers(client))
-    connected, code = await communicator.connect()
-    assert not connected
-    assert code == 4401
-    await communicator.disconnect()
+    assert await _refused(cookie_headers(admin_owing_mfa_client)) == 4401
 
 
 async def test_deactivation_ends_the_open_socket(channel_layer, verified_member):
     person, client = verified_member
-    communicator = _communicator(cookie_headers(client))
-    connected, _ = await communicator.connect()
-    assert connected
-    await communicator.receive_json_from()  # hello
+    communicator = await open_socket(client)
 
     # person_deactivate commits, then (on commit) ends every session and signals the socket.
     await database_sync_to_async(services.person_deactivate)(
         actor=Actor.system(via="test"), person=person
     )
 
-    assert await communicator.receive_json_from(timeout=5) == {"type": "session.ended"}
-    closed = await communicator.receive_output(timeout=5)
+    assert await communicator.receive_json_from(timeout=WAIT) == {"type": "session.ended"}
+    closed = await communicator.receive_output(timeout=WAIT)
     assert closed["type"] == "websocket.close"
     assert closed["code"] == 4001
 
     # The ended session cannot open a new socket.
-    again = _communicator(cookie_headers(client))
-    connected, _ = await again.connect()
-    assert not connected
-    await again.disconnect()
+    await _refused(cookie_headers(client))
 
 
 # --- closing quietly -------------------------------------------------------------------------
@@ -136,17 +124,23 @@ def _errors(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+def _consumer_logs(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "accounts.consumers"]
+
+
+def _use_layer(settings, layer: type) -> None:
+    """Run the test on `layer`, a channel layer of this module."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": f"{__name__}.{layer.__name__}"}}
+
+
 async def test_connect_and_disconnect_logs_no_error(channel_layer, verified_member, caplog):
     caplog.set_level(logging.WARNING)
     _, client = verified_member
     for code in (1000, 1001):  # a plain close, and the browser's "going away" on navigation
-        communicator = _communicator(cookie_headers(client))
-        connected, _ = await communicator.connect()
-        assert connected
-        await communicator.receive_json_from()  # hello
+        communicator = await open_socket(client)
         await communicator.disconnect(code=code)
     assert _errors(caplog) == []
-    assert not [r for r in caplog.records if r.name == "accounts.consumers"]
+    assert not _consumer_logs(caplog)
 
 
 class LayerFailingOnClose(InMemoryChannelLayer):
@@ -170,32 +164,25 @@ class LayerFailingWhileOpen(InMemoryChannelLayer):
 
 
 async def test_layer_failure_after_disconnect_is_one_warning(settings, verified_member, caplog):
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "tests.accounts.test_websocket.LayerFailingOnClose"}
-    }
+    _use_layer(settings, LayerFailingOnClose)
     caplog.set_level(logging.WARNING)
     _, client = verified_member
-    communicator = _communicator(cookie_headers(client))
-    connected, _ = await communicator.connect()
-    assert connected
-    await communicator.receive_json_from()
+    communicator = await open_socket(client)
     await communicator.disconnect(code=1001)  # would raise if the consumer let it escape
     assert _errors(caplog) == []
-    warnings = [r for r in caplog.records if r.name == "accounts.consumers"]
+    warnings = _consumer_logs(caplog)
     assert len(warnings) == 1 and warnings[0].exc_info is None
     assert "Timeout reading" in warnings[0].getMessage()
 
 
 async def test_layer_failure_on_an_open_socket_still_raises(settings, verified_member):
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "tests.accounts.test_websocket.LayerFailingWhileOpen"}
-    }
+    _use_layer(settings, LayerFailingWhileOpen)
     _, client = verified_member
-    communicator = _communicator(cookie_headers(client))
-    connected, _ = await communicator.connect()
+    communicator = socket_for(client)
+    connected, _ = await communicator.connect(timeout=WAIT)
     assert connected
     with pytest.raises(RedisConnectionError):
-        await communicator.wait(timeout=2)
+        await communicator.wait(timeout=WAIT)
 
 
 @pytest.mark.redis
@@ -241,14 +228,10 @@ async def test_socket_idle_past_a_redis_pop_stays_open(settings, verified_member
     }
     caplog.set_level(logging.WARNING)
     _, client = verified_member
-    communicator = _communicator(cookie_headers(client))
-    connected, _ = await communicator.connect()
-    assert connected
-    await communicator.receive_json_from()
+    communicator = await open_socket(client)
     # Idle across one whole BZPOPMIN wait (5 s), then the socket still answers.
     assert await communicator.receive_nothing(timeout=6.5)
-    await communicator.send_json_to({"type": "ping"})
-    assert await communicator.receive_json_from() == {"type": "pong"}
+    await _answers_ping(communicator)
     await communicator.disconnect(code=1001)
     assert _errors(caplog) == []
 
@@ -258,16 +241,27 @@ async def test_socket_idle_past_a_redis_pop_stays_open(settings, verified_member
 # binary, oversized and floods close with a 4xxx code. Never a traceback.
 
 
-async def _open(client: Client) -> WebsocketCommunicator:
-    communicator = _communicator(cookie_headers(client))
-    connected, _ = await communicator.connect()
-    assert connected
-    assert (await communicator.receive_json_from())["type"] == "hello"
-    return communicator
+@pytest_asyncio.fixture
+async def member_socket(channel_layer, verified_member, caplog) -> WebsocketCommunicator:
+    """An open socket of the verified member, its hello read; the log is captured from INFO
+    up from its opening on (the tests check it holds no traceback)."""
+    caplog.set_level(logging.INFO)
+    _, client = verified_member
+    return await open_socket(client)
+
+
+async def _answers_ping(communicator: WebsocketCommunicator) -> None:
+    await communicator.send_json_to({"type": "ping"})
+    assert await communicator.receive_json_from(timeout=WAIT) == {"type": "pong"}
+
+
+async def _refused_junk(communicator: WebsocketCommunicator) -> None:
+    await communicator.send_to(text_data="junk")
+    assert (await communicator.receive_json_from(timeout=WAIT))["type"] == "error"
 
 
 async def _closed_with(communicator: WebsocketCommunicator) -> int:
-    closed = await communicator.receive_output(timeout=5)
+    closed = await communicator.receive_output(timeout=WAIT)
     assert closed["type"] == "websocket.close", closed
     await communicator.disconnect()
     return closed["code"]
@@ -293,28 +287,21 @@ JUNK_TEXT = {
 
 
 @pytest.mark.parametrize("frame,reason", JUNK_TEXT.values(), ids=JUNK_TEXT.keys())
-async def test_junk_text_gets_an_error_and_the_socket_stays(
-    channel_layer, verified_member, caplog, frame, reason
-):
-    caplog.set_level(logging.INFO)
-    _, client = verified_member
-    communicator = await _open(client)
+async def test_junk_text_gets_an_error_and_the_socket_stays(member_socket, caplog, frame, reason):
+    communicator = member_socket
     # The raw ASGI event: send_to() refuses an empty frame.
     await communicator.send_input({"type": "websocket.receive", "text": frame})
-    error = await communicator.receive_json_from()
+    error = await communicator.receive_json_from(timeout=WAIT)
     assert error["type"] == "error"
     assert reason in error["detail"]
     # Still open and answering.
-    await communicator.send_json_to({"type": "ping"})
-    assert await communicator.receive_json_from() == {"type": "pong"}
+    await _answers_ping(communicator)
     await communicator.disconnect()
     assert _tracebacks(caplog) == []
 
 
-async def test_a_binary_frame_closes_with_4003(channel_layer, verified_member, caplog):
-    caplog.set_level(logging.INFO)
-    _, client = verified_member
-    communicator = await _open(client)
+async def test_a_binary_frame_closes_with_4003(member_socket, caplog):
+    communicator = member_socket
     await communicator.send_to(bytes_data=b'{"type": "ping"}')
     assert await _closed_with(communicator) == 4003
     assert _tracebacks(caplog) == []
@@ -329,54 +316,43 @@ async def test_a_binary_frame_closes_with_4003(channel_layer, verified_member, c
     ],
     ids=["ascii", "multi-byte"],
 )
-async def test_a_frame_over_64_kib_closes_with_4009(channel_layer, verified_member, caplog, frame):
-    caplog.set_level(logging.INFO)
-    _, client = verified_member
-    communicator = await _open(client)
+async def test_a_frame_over_64_kib_closes_with_4009(member_socket, caplog, frame):
+    communicator = member_socket
     await communicator.send_to(text_data=frame)
     assert await _closed_with(communicator) == 4009
     assert _tracebacks(caplog) == []
 
 
-async def test_a_frame_just_under_the_limit_is_read(channel_layer, verified_member):
-    _, client = verified_member
-    communicator = await _open(client)
+async def test_a_frame_just_under_the_limit_is_read(member_socket):
+    communicator = member_socket
     frame = '{"type": "ping", "pad": "' + "x" * (64 * 1024 - 40) + '"}'
     await communicator.send_to(text_data=frame)
-    assert await communicator.receive_json_from() == {"type": "pong"}
+    assert await communicator.receive_json_from(timeout=WAIT) == {"type": "pong"}
     await communicator.disconnect()
 
 
-async def test_a_flood_of_junk_closes_with_4008(channel_layer, verified_member, caplog):
-    caplog.set_level(logging.INFO)
-    _, client = verified_member
-    communicator = await _open(client)
+async def test_a_flood_of_junk_closes_with_4008(member_socket, caplog):
+    communicator = member_socket
     for _ in range(REFUSED_PER_MINUTE):
-        await communicator.send_to(text_data="junk")
-        assert (await communicator.receive_json_from())["type"] == "error"
+        await _refused_junk(communicator)
     await communicator.send_to(text_data="junk")
     assert await _closed_with(communicator) == 4008
     assert _tracebacks(caplog) == []
 
 
-async def test_junk_spread_over_minutes_is_not_a_flood(channel_layer, verified_member, monkeypatch):
+async def test_junk_spread_over_minutes_is_not_a_flood(member_socket, monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr("accounts.consumers.monotonic", lambda: clock[0])
-    _, client = verified_member
-    communicator = await _open(client)
+    communicator = member_socket
     for _ in range(3 * REFUSED_PER_MINUTE):
         clock[0] += 5  # twelve a minute
-        await communicator.send_to(text_data="junk")
-        assert (await communicator.receive_json_from())["type"] == "error"
-    await communicator.send_json_to({"type": "ping"})
-    assert await communicator.receive_json_from() == {"type": "pong"}
+        await _refused_junk(communicator)
+    await _answers_ping(communicator)
     await communicator.disconnect()
 
 
-async def test_frames_after_a_close_are_ignored(channel_layer, verified_member, caplog):
-    caplog.set_level(logging.INFO)
-    _, client = verified_member
-    communicator = await _open(client)
+async def test_frames_after_a_close_are_ignored(member_socket, caplog):
+    communicator = member_socket
     await communicator.send_to(bytes_data=b"\x00")
     await communicator.send_to(text_data="junk")  # already closing: no answer, no error
     assert await _closed_with(communicator) == 4003
@@ -392,17 +368,12 @@ class LayerFailingOnConnect(InMemoryChannelLayer):
 
 
 async def test_layer_failure_at_connect_refuses_with_a_warning(settings, verified_member, caplog):
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "tests.accounts.test_websocket.LayerFailingOnConnect"}
-    }
+    _use_layer(settings, LayerFailingOnConnect)
     caplog.set_level(logging.WARNING)
     _, client = verified_member
-    communicator = _communicator(cookie_headers(client))
-    connected, _ = await communicator.connect()
-    assert not connected
-    await communicator.disconnect()
+    await _refused(cookie_headers(client))
     assert _tracebacks(caplog) == []
-    warnings = [r for r in caplog.records if r.name == "accounts.consumers"]
+    warnings = _consumer_logs(caplog)
     assert len(warnings) == 1 and "refused" in warnings[0].getMessage()
 
 
@@ -431,12 +402,10 @@ class LayerCountingGroupCalls(InMemoryChannelLayer):
 
 
 async def test_a_burst_of_closes_queues_its_group_calls(settings, verified_member):
-    settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "tests.accounts.test_websocket.LayerCountingGroupCalls"}
-    }
+    _use_layer(settings, LayerCountingGroupCalls)
     LayerCountingGroupCalls.most = 0
     _, client = verified_member
-    sockets = [await _open(client) for _ in range(GROUP_CALLS_AT_ONCE + 8)]
+    sockets = [await open_socket(client) for _ in range(GROUP_CALLS_AT_ONCE + 8)]
     await asyncio.gather(*(s.disconnect(code=1001) for s in sockets))
     assert LayerCountingGroupCalls.in_flight == 0
     assert LayerCountingGroupCalls.most == GROUP_CALLS_AT_ONCE

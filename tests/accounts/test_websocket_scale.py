@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,11 +36,11 @@ from core.realtime import user_group
 from notifications.models import Channel, NotificationRule
 from notifications.services import notify
 from tests.bulk import bulk_people
-from tests.ws import REDIS_URL, bulk_session_keys, tcp_connections_to
+from tests.factories import ALWAYS
+from tests.ws import REDIS_URL, bulk_session_keys, free_port, stop_server, tcp_connections_to
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 SOCKETS = 250  # more than the 200 that failed, and than the pool's old 100
-ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -51,12 +50,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not REDIS_URL, reason="REDIS_URL is not set: no Redis to test against"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -102,7 +95,7 @@ async def test_one_process_holds_250_sockets_and_reaches_every_one(settings):
     keys = await database_sync_to_async(bulk_session_keys)(users)
     database_url = await database_sync_to_async(_database_url)()
 
-    port = _free_port()
+    port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -201,12 +194,7 @@ async def test_one_process_holds_250_sockets_and_reaches_every_one(settings):
         assert held <= GROUP_CALLS_AT_ONCE + 4, held
     finally:
         await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
         log.seek(0)
         output = log.read().decode(errors="replace")
         log.close()

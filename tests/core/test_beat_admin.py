@@ -25,6 +25,13 @@ PREVIOUS_SCHEDULE = {
     "oncall-shift-notices": {"task": "oncall.shift_notices", "schedule": 60.0},
     "oncall-expire-swaps": {"task": "oncall.expire_swaps", "schedule": 300.0},
 }
+# What the apps built since registered (projects: reminders, transfers, acting owners).
+ADDED_SINCE = {
+    "projects-remind-updates": {"task": "projects.remind_updates", "schedule": 60.0},
+    "projects-expire-transfers": {"task": "projects.expire_transfers", "schedule": 300.0},
+    "projects-revert-acting": {"task": "projects.revert_acting_owners", "schedule": 60.0},
+}
+SCHEDULE = {**PREVIOUS_SCHEDULE, **ADDED_SINCE}
 
 BEAT_MODELS = (PeriodicTask, IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule)
 # Every write celery-beat's own admin offered as a bulk action, plus Django's.
@@ -105,7 +112,7 @@ def test_beat_admin_pages_refuse_every_write(admin_client, rows):
 
 
 def test_the_apps_register_the_same_beat_schedule_as_before():
-    assert beat.schedule() == PREVIOUS_SCHEDULE
+    assert beat.schedule() == SCHEDULE
 
 
 def test_beat_starts_with_the_registered_schedule(db, monkeypatch):
@@ -120,19 +127,18 @@ def test_beat_starts_with_the_registered_schedule(db, monkeypatch):
     monkeypatch.setattr(schedulers, "close_old_connections", lambda: None)
     app.conf.beat_schedule = {}
     app.loader.import_default_modules()
-    assert app.conf.beat_schedule == PREVIOUS_SCHEDULE
+    assert app.conf.beat_schedule == SCHEDULE
 
     scheduler = schedulers.DatabaseScheduler(app=app)
     try:
         stored = {
             task.name: (task.task, task.interval.every, task.interval.period)
-            for task in PeriodicTask.objects.filter(name__in=PREVIOUS_SCHEDULE)
+            for task in PeriodicTask.objects.filter(name__in=SCHEDULE)
         }
     finally:
         scheduler._finalize.cancel()  # no sync at interpreter exit, after the test database
     assert stored == {
-        name: (entry["task"], int(entry["schedule"]), "seconds")
-        for name, entry in PREVIOUS_SCHEDULE.items()
+        name: (entry["task"], int(entry["schedule"]), "seconds") for name, entry in SCHEDULE.items()
     }
 
 
@@ -144,4 +150,4 @@ def test_register_refuses_a_different_entry_under_a_taken_name():
         beat.register("oncall-expire-swaps", "oncall.expire_swaps", 60)
     with pytest.raises(ImproperlyConfigured):
         beat.register("tests-bad", "x.y", 0)
-    assert beat.schedule() == PREVIOUS_SCHEDULE
+    assert beat.schedule() == SCHEDULE

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import email
 import json
-import socket
 import threading
 import time
 from datetime import timedelta
@@ -24,16 +23,8 @@ from core.audit import Actor
 from notifications import engine, services, tasks
 from notifications.delivery.webhook import verify
 from notifications.models import Delivery, DeliveryStatus, Notification, Webhook
-from tests.factories import PersonFactory
-
-ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
+from tests.factories import ALWAYS, PersonFactory
+from tests.ws import free_port
 
 # --- a real SMTP server ----------------------------------------------------------------------
 
@@ -50,7 +41,7 @@ class _Inbox:
 @pytest.fixture
 def smtp_server(settings):
     inbox = _Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -150,7 +141,7 @@ def test_email_through_a_real_smtp_server(person, smtp_server, django_capture_on
 def test_smtp_down_retries_then_gives_up(person, settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = _free_port()  # nothing listens here
+    settings.EMAIL_PORT = free_port()  # nothing listens here
     settings.EMAIL_TIMEOUT = 2
     settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
     with django_capture_on_commit_callbacks(execute=True):

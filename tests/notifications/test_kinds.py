@@ -16,10 +16,9 @@ from core.audit import Actor
 from notifications import kinds, services
 from notifications.models import KindMute
 from tests.conftest import sign_in
-from tests.factories import PersonFactory
+from tests.factories import ALWAYS, PersonFactory
 
 SYSTEM = Actor.system(via="test")
-ALWAYS = {day: ["00:00-24:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 BUILT = {
     "oncall.shift_starting",
     "oncall.shift_ending",
@@ -27,8 +26,14 @@ BUILT = {
     "accounts.mfa_reset",
     "notifications.webhook_disabled",
     "notifications.test",
+    "projects.ownership",
+    "projects.update",
+    "projects.update_due",
+    "projects.transfer",
+    "projects.acting",
+    "projects.orphaned",
 }
-UNBUILT_PREFIXES = ("handoffs.", "projects.", "escalation.", "escalations.", "chat.")
+UNBUILT_PREFIXES = ("handoffs.", "escalation.", "escalations.", "chat.")
 
 
 @pytest.fixture
@@ -114,7 +119,7 @@ def test_inbox_filter_lists_labels_of_registered_and_received_kinds(person, pers
     options = _options(html, "id_kind")
     assert options.pop("") == "All types"
     assert options == {**{k: kinds.label(k) for k in BUILT}, "chat.mention": "Chat: mention"}
-    assert not [k for k in options if k.startswith(("handoffs.", "projects.", "escalation"))]
+    assert not [k for k in options if k.startswith(("handoffs.", "escalation"))]
     # Filtering by a kind names it by its label.
     filtered = person_client.get("/notifications/", {"kind": "chat.mention"}).content.decode()
     assert "Mark all “Chat: mention” read" in filtered

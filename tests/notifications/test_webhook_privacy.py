@@ -12,33 +12,21 @@ from notifications import services
 from notifications.kinds import KINDS
 from notifications.models import Delivery
 from tests.conftest import mark_reauthenticated, sign_in
-from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
+from tests.factories import ALWAYS, SYSTEM, PersonFactory, add_member
 
 pytestmark = pytest.mark.django_db
-ALWAYS = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
 @pytest.fixture
-def hooks(settings):
-    settings.NOTIFICATIONS_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
-    lead = PersonFactory(username="lead", working_hours=ALWAYS)
+def hooks(team_hook):
     member = PersonFactory(username="mem", working_hours=ALWAYS)
-    team = TeamFactory(name="Leaky")
-    add_member(team, lead, role="lead")
-    add_member(team, member)
-    team_hook = services.webhook_create(
-        actor=Actor.system(user=lead),
-        owner=lead,
-        team=team,
-        name="Team",
-        url="http://127.0.0.1:9/t",
-    )
+    add_member(team_hook.team, member)
     own_hook = services.webhook_create(
         actor=Actor.system(user=member), owner=member, name="Mine", url="http://127.0.0.1:9/m"
     )
     # The member switched their webhook channel off.
     services.rule_set(actor=SYSTEM, person=member, channel="webhook", normal=False, urgent=False)
-    return member, team_hook, own_hook
+    return member, team_hook.hook, own_hook
 
 
 def test_every_kind_is_registered_for_this_check():

@@ -15,9 +15,6 @@ below.
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-
 import pytest
 import time_machine
 from drf_spectacular.generators import SchemaGenerator
@@ -25,102 +22,12 @@ from drf_spectacular.generators import SchemaGenerator
 from oncall import api_urls
 from oncall.models import Layer, SwapRequest
 from tests.oncall.world import utc
-
-METHODS = {"get", "post", "put", "patch", "delete"}
-JSON_TYPES = {
-    "integer": int,
-    "number": (int, float),
-    "string": str,
-    "boolean": bool,
-    "array": list,
-    "object": dict,
-}
+from tests.schema_check import Checker, operations
 
 
 @pytest.fixture(scope="module")
 def schema():
     return SchemaGenerator().get_schema(request=None, public=True)
-
-
-def _oncall_paths() -> set[str]:
-    """The schema paths of oncall/api_urls.py: "schedules/<id:schedule_id>/" becomes
-    "/api/v1/schedules/{schedule_id}/"."""
-    return {
-        "/api/v1/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
-        for pattern in api_urls.urlpatterns
-    }
-
-
-def _oncall_operations(schema) -> set[tuple[str, str]]:
-    return {
-        (method, path)
-        for path in _oncall_paths()
-        for method in schema["paths"][path]
-        if method in METHODS
-    }
-
-
-class Checker:
-    """Walks answers beside their schemas; remembers which properties each component showed."""
-
-    def __init__(self, schema):
-        self.components = schema["components"]["schemas"]
-        self.seen: dict[str, set[str]] = defaultdict(set)
-        self.documented: dict[str, set[str]] = {}
-
-    def check(self, value, node, where: str, component: str | None = None) -> None:
-        if "$ref" in node:
-            name = node["$ref"].rsplit("/", 1)[1]
-            return self.check(value, self.components[name], where, name)
-        if "allOf" in node and len(node["allOf"]) == 1:  # a nullable $ref
-            if value is None:
-                assert node.get("nullable"), f"{where}: null, but not documented as nullable"
-                return None
-            return self.check(value, node["allOf"][0], where)
-        if value is None:
-            assert node.get("nullable"), f"{where}: null, but not documented as nullable"
-            return None
-        kind = node.get("type")
-        assert kind in JSON_TYPES, f"{where}: schema without a type: {node}"
-        expected = JSON_TYPES[kind]
-        assert isinstance(value, expected) and (kind == "boolean") == isinstance(value, bool), (
-            f"{where}: {value!r} is not a JSON {kind}"
-        )
-        if kind == "array":
-            for i, item in enumerate(value):
-                self.check(item, node["items"], f"{where}[{i}]")
-        elif kind == "object" and "properties" in node:
-            properties = node["properties"]
-            keys = set(value)
-            assert keys <= set(properties), (
-                f"{where}: returned but not documented: {sorted(keys - set(properties))}"
-            )
-            missing = set(node.get("required", [])) - keys
-            assert not missing, f"{where}: documented as required but not returned: {missing}"
-            if component is not None:
-                self.documented[component] = set(properties)
-                self.seen[component] |= keys
-            for key in keys:
-                self.check(value[key], properties[key], f"{where}.{key}")
-        return None
-
-    def response(self, schema, method: str, path: str, response) -> None:
-        where = f"{method.upper()} {path} -> {response.status_code}"
-        documented = schema["paths"][path][method]["responses"]
-        assert str(response.status_code) in documented, f"{where}: status not documented"
-        assert 200 <= response.status_code < 300, f"{where}: {response.content[:300]!r}"
-        content = documented[str(response.status_code)].get("content")
-        if content is None:
-            assert response.content == b"", f"{where}: a body, but none is documented"
-            return
-        self.check(response.json(), content["application/json"]["schema"], where)
-
-    def never_seen(self) -> dict[str, set[str]]:
-        return {
-            name: props - self.seen[name]
-            for name, props in self.documented.items()
-            if props - self.seen[name]
-        }
 
 
 def _calls(world) -> list[tuple[str, str, object, str, dict | None]]:
@@ -151,8 +58,15 @@ def _calls(world) -> list[tuple[str, str, object, str, dict | None]]:
     def last_swap() -> int:
         return SwapRequest.objects.latest("id").pk
 
-    def layer_named(name: str) -> int:
-        return Layer.objects.get(name=name).pk
+    def layer_url(name: str):
+        return lambda: s + f"layers/{Layer.objects.get(name=name).pk}/"
+
+    def latest_override_url() -> str:
+        return s + f"overrides/{world.schedule.overrides.latest('id').pk}/"
+
+    def swap_action(action: str, who) -> tuple:
+        path = f"/api/v1/swaps/{{swap_id}}/{action}/"
+        return ("post", path, who, lambda: f"/api/v1/swaps/{last_swap()}/{action}/", None)
 
     return [
         ("get", "/api/v1/schedules/", lead, "/api/v1/schedules/", None),
@@ -175,13 +89,7 @@ def _calls(world) -> list[tuple[str, str, object, str, dict | None]]:
             {"participants": [world.bo.pk, world.ana.pk], "effective_from": "2026-11-04T09:00Z"},
         ),
         # Ended before it began: no version is left, so its current rules are absent.
-        (
-            "delete",
-            S + "layers/{layer_id}/",
-            lead,
-            lambda: s + f"layers/{layer_named('Next month')}/",
-            None,
-        ),
+        ("delete", S + "layers/{layer_id}/", lead, layer_url("Next month"), None),
         ("get", S + "layers/", ana, s + "layers/", None),
         ("get", S + "layers/{layer_id}/", ana, s + f"layers/{daily.pk}/", None),
         (
@@ -193,47 +101,17 @@ def _calls(world) -> list[tuple[str, str, object, str, dict | None]]:
             {"person": world.cy.pk, "start": "2026-11-01T11:00:00Z", "end": "2026-11-02T09:00Z"},
         ),
         ("get", S + "overrides/", ana, s + "overrides/", None),
-        (
-            "get",
-            S + "overrides/{override_id}/",
-            ana,
-            lambda: s + f"overrides/{world.schedule.overrides.latest('id').pk}/",
-            None,
-        ),
+        ("get", S + "overrides/{override_id}/", ana, latest_override_url, None),
         ("get", S + "oncall/", ana, s + "oncall/?at=2026-11-03T12:00:00Z", None),
         ("get", S + "final/", ana, s + "final/" + week, None),
         # Three swaps given away by Ana: one approved, one declined, one cancelled.
         ("post", S + "swaps/", ana, s + "swaps/", swap("2026-11-02T12:00Z", "2026-11-02T13:00Z")),
-        (
-            "post",
-            "/api/v1/swaps/{swap_id}/accept/",
-            cy,
-            lambda: f"/api/v1/swaps/{last_swap()}/accept/",
-            None,
-        ),
-        (
-            "post",
-            "/api/v1/swaps/{swap_id}/approve/",
-            lead,
-            lambda: f"/api/v1/swaps/{last_swap()}/approve/",
-            None,
-        ),
+        swap_action("accept", cy),
+        swap_action("approve", lead),
         ("post", S + "swaps/", ana, s + "swaps/", swap("2026-11-02T14:00Z", "2026-11-02T15:00Z")),
-        (
-            "post",
-            "/api/v1/swaps/{swap_id}/decline/",
-            lead,
-            lambda: f"/api/v1/swaps/{last_swap()}/decline/",
-            None,
-        ),
+        swap_action("decline", lead),
         ("post", S + "swaps/", ana, s + "swaps/", swap("2026-11-02T16:00Z", "2026-11-02T17:00Z")),
-        (
-            "post",
-            "/api/v1/swaps/{swap_id}/cancel/",
-            ana,
-            lambda: f"/api/v1/swaps/{last_swap()}/cancel/",
-            None,
-        ),
+        swap_action("cancel", ana),
         ("get", S + "swaps/", ana, s + "swaps/", None),
         ("get", "/api/v1/me/swaps/", ana, "/api/v1/me/swaps/", None),
         ("get", "/api/v1/me/shifts/", ana, "/api/v1/me/shifts/" + week, None),
@@ -250,20 +128,8 @@ def _calls(world) -> list[tuple[str, str, object, str, dict | None]]:
         ("delete", "/api/v1/me/ical/", ana, "/api/v1/me/ical/", None),
         ("post", S + "ical/", ana, s + "ical/", None),
         ("delete", S + "ical/", ana, s + "ical/", None),
-        (
-            "delete",
-            S + "overrides/{override_id}/",
-            lead,
-            lambda: s + f"overrides/{world.schedule.overrides.latest('id').pk}/",
-            None,
-        ),
-        (
-            "delete",
-            S + "layers/{layer_id}/",
-            lead,
-            lambda: s + f"layers/{layer_named('Weekend nights')}/",
-            None,
-        ),
+        ("delete", S + "overrides/{override_id}/", lead, latest_override_url, None),
+        ("delete", S + "layers/{layer_id}/", lead, layer_url("Weekend nights"), None),
         ("delete", S, lead, s, None),
     ]
 
@@ -271,20 +137,15 @@ def _calls(world) -> list[tuple[str, str, object, str, dict | None]]:
 def test_every_oncall_operation_is_checked(schema, world):
     with time_machine.travel(utc(2026, 11, 1, 12), tick=False):
         calls = _calls(world)
-    assert {(method, path) for method, path, *_ in calls} == _oncall_operations(schema)
+    checked = {(method, path) for method, path, *_ in calls}
+    assert checked == operations(schema, api_urls.urlpatterns)
 
 
 @pytest.mark.django_db
 def test_oncall_answers_are_exactly_what_the_schema_documents(schema, world):
     checker = Checker(schema)
     with time_machine.travel(utc(2026, 11, 1, 12), tick=False):
-        for method, path, client, url, body in _calls(world):
-            url = url() if callable(url) else url
-            if body is None:
-                response = getattr(client, method)(url)
-            else:
-                response = getattr(client, method)(url, body, content_type="application/json")
-            checker.response(schema, method, path, response)
+        checker.walk(schema, _calls(world))
     assert checker.never_seen() == {}
     # The components the old documentation-only shapes got wrong are among those checked.
     for name in ("SwapRequest", "Layer", "LayerVersion", "Override", "PaginatedScheduleList"):

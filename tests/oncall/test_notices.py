@@ -57,13 +57,7 @@ def test_lead_time_is_a_person_setting(world):
 
 
 def test_override_shift_gets_notices(world):
-    services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.cy,
-        start=utc(2026, 11, 5, 20),
-        end=utc(2026, 11, 5, 22),
-    )
+    world.override(world.cy, utc(2026, 11, 5, 20), utc(2026, 11, 5, 22))
     send_shift_notices(now=utc(2026, 11, 5, 19, 30))
     send_shift_notices(now=utc(2026, 11, 5, 22, 5))
     send_shift_notices(now=utc(2026, 11, 5, 22, 6))

@@ -16,8 +16,9 @@ from django.utils import timezone
 from oncall import services
 from oncall.models import IcalFeed, Layer, LayerVersion, Override, Schedule, SwapRequest
 from tests.conftest import sign_in
+from tests.csp import assert_csp_clean
 from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
-from tests.site.test_csp import assert_csp_clean
+from tests.oncall.world import daily_layer
 
 pytestmark = pytest.mark.django_db
 
@@ -63,12 +64,8 @@ def _layer_post(w, **extra) -> dict:
 
 def test_pages_render_for_a_member_and_are_csp_clean(world):
     layer = _layer(world)
-    services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.cy,
-        start=timezone.now() + timedelta(days=1),
-        end=timezone.now() + timedelta(days=1, hours=3),
+    world.override(
+        world.cy, timezone.now() + timedelta(days=1), timezone.now() + timedelta(days=1, hours=3)
     )
     client = world.client(world.ana)
     pk = world.schedule.pk
@@ -532,12 +529,8 @@ def test_bad_override_shows_errors_and_writes_nothing(world):
 
 
 def test_override_delete_by_editor_only(world):
-    override = services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.cy,
-        start=timezone.now() + timedelta(days=1),
-        end=timezone.now() + timedelta(days=2),
+    override = world.override(
+        world.cy, timezone.now() + timedelta(days=1), timezone.now() + timedelta(days=2)
     )
     url = f"/schedules/{world.schedule.pk}/overrides/{override.pk}/delete/"
     assert world.client(world.ana).post(url).status_code == 403
@@ -650,14 +643,12 @@ def test_bad_swap_input_writes_nothing(world):
 def _org_with_schedules(n: int, team, people):
     for i in range(n):
         schedule = Schedule.objects.create(team=team, name=f"S{i:03d}", time_zone="UTC")
-        services.layer_create(
-            actor=SYSTEM,
-            schedule=schedule,
+        daily_layer(
+            schedule,
+            people,
             name="L",
             time_zone="Asia/Manila",
             start="2026-01-05T09:00",
-            shift_length={"count": 1, "unit": "days"},
-            participants=[p.pk for p in people],
             restrictions=[{"days": [0, 1, 2, 3, 4], "start": "09:00", "end": "17:00"}],
         )
 
@@ -730,13 +721,7 @@ def test_schedule_page_query_count_does_not_grow_with_layers(world):
     now = timezone.now()
     for i in range(5):
         _layer(world, name=f"L{i}", people=[world.ana, world.bo, world.cy])
-        services.override_create(
-            actor=SYSTEM,
-            schedule=world.schedule,
-            person=world.cy,
-            start=now + timedelta(hours=i * 5),
-            end=now + timedelta(hours=i * 5 + 2),
-        )
+        world.override(world.cy, now + timedelta(hours=i * 5), now + timedelta(hours=i * 5 + 2))
     assert _count(client, url) == small
 
 

@@ -98,23 +98,9 @@ def test_overrides_for_self_and_others(world, role, for_self, for_other):
 
 
 def test_member_deletes_only_own_override(world):
-    from oncall import services
-    from tests.factories import SYSTEM
 
-    mine = services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.ana,
-        start=utc(2026, 11, 3),
-        end=utc(2026, 11, 4),
-    )
-    theirs = services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.bo,
-        start=utc(2026, 11, 3),
-        end=utc(2026, 11, 4),
-    )
+    mine = world.override(world.ana, utc(2026, 11, 3), utc(2026, 11, 4))
+    theirs = world.override(world.bo, utc(2026, 11, 3), utc(2026, 11, 4))
     client = world.client(world.ana)
     base = f"/api/v1/schedules/{world.schedule.pk}/overrides/"
     assert client.delete(f"{base}{theirs.pk}/").status_code == 403

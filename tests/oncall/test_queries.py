@@ -71,7 +71,6 @@ def test_oncall_now_fixed_queries_for_10_and_300_schedules(db, django_assert_max
 def test_oncall_now_cache_follows_writes_and_time(db, django_capture_on_commit_callbacks):
     import time_machine
 
-    from oncall import services
     from tests.oncall.world import utc
 
     world = World()
@@ -82,13 +81,7 @@ def test_oncall_now_cache_follows_writes_and_time(db, django_capture_on_commit_c
         assert (row["person"], row["until"]) == (world.ana.pk, "2026-11-03T09:00:00Z")
         assert row["local_time"] == "2026-11-03T16:00+08:00"  # Ana is in Manila
         with django_capture_on_commit_callbacks(execute=True):  # the cache drops on commit
-            services.override_create(
-                actor=SYSTEM,
-                schedule=world.schedule,
-                person=world.cy,
-                start=utc(2026, 11, 3, 7),
-                end=utc(2026, 11, 3, 8, 30),
-            )
+            world.override(world.cy, utc(2026, 11, 3, 7), utc(2026, 11, 3, 8, 30))
         row = client.get("/api/v1/oncall/now/").json()["results"][0]
         assert (row["person"], row["until"]) == (world.cy.pk, "2026-11-03T08:30:00Z")
     with time_machine.travel(utc(2026, 11, 3, 9), tick=False):

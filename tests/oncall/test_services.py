@@ -103,20 +103,8 @@ def test_priority_and_creation_order(world):
 
 def test_newest_override_wins(world):
     world.daily_layer(people=[world.ana])
-    services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.bo,
-        start=utc(2026, 11, 3, 10),
-        end=utc(2026, 11, 3, 14),
-    )
-    services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.cy,
-        start="2026-11-03T12:00:00Z",
-        end="2026-11-03T13:00:00Z",
-    )
+    world.override(world.bo, utc(2026, 11, 3, 10), utc(2026, 11, 3, 14))
+    world.override(world.cy, "2026-11-03T12:00:00Z", "2026-11-03T13:00:00Z")
     assert who(world.schedule, utc(2026, 11, 3, 10), utc(2026, 11, 3, 15)) == [
         (utc(2026, 11, 3, 10), utc(2026, 11, 3, 12), world.bo.pk),
         (utc(2026, 11, 3, 12), utc(2026, 11, 3, 13), world.cy.pk),
@@ -147,19 +135,9 @@ def test_swap_flow_without_approval(world):
     with time_machine.travel(utc(2026, 11, 1), tick=False):
         # Ana is on call 2 Nov 09:00 - 3 Nov 09:00; Bo is not, so Bo cannot give it away.
         with pytest.raises(ValidationError) as err:
-            services.swap_request_create(
-                actor=Actor(user=world.bo),
-                schedule=world.schedule,
-                start=utc(2026, 11, 2, 12),
-                end=utc(2026, 11, 2, 18),
-            )
+            world.swap(world.bo, utc(2026, 11, 2, 12), utc(2026, 11, 2, 18))
         assert "start" in err.value.message_dict
-        swap = services.swap_request_create(
-            actor=Actor(user=world.ana),
-            schedule=world.schedule,
-            start=utc(2026, 11, 2, 12),
-            end=utc(2026, 11, 2, 18),
-        )
+        swap = world.swap(world.ana, utc(2026, 11, 2, 12), utc(2026, 11, 2, 18))
         with pytest.raises(ValidationError):
             services.swap_request_accept(actor=Actor(user=world.ana), swap=swap)
         with pytest.raises(ValidationError):
@@ -176,23 +154,13 @@ def test_swap_flow_with_lead_approval_and_decline_kept(world):
 
     _swap_setup(world, approval=True)
     with time_machine.travel(utc(2026, 11, 1), tick=False):
-        swap = services.swap_request_create(
-            actor=Actor(user=world.ana),
-            schedule=world.schedule,
-            start=utc(2026, 11, 2, 12),
-            end=utc(2026, 11, 2, 18),
-        )
+        swap = world.swap(world.ana, utc(2026, 11, 2, 12), utc(2026, 11, 2, 18))
         swap = services.swap_request_accept(actor=Actor(user=world.cy), swap=swap)
         assert swap.awaiting_approval and Override.objects.count() == 0
         swap = services.swap_request_approve(actor=Actor(user=world.lead), swap=swap)
         assert swap.status == SwapStatus.APPROVED and Override.objects.count() == 1
 
-        other = services.swap_request_create(
-            actor=Actor(user=world.bo),
-            schedule=world.schedule,
-            start=utc(2026, 11, 3, 12),
-            end=utc(2026, 11, 3, 18),
-        )
+        other = world.swap(world.bo, utc(2026, 11, 3, 12), utc(2026, 11, 3, 18))
         other = services.swap_request_accept(actor=Actor(user=world.cy), swap=other)
         other = services.swap_request_decline(actor=Actor(user=world.lead), swap=other)
         assert other.status == SwapStatus.DECLINED
@@ -207,18 +175,8 @@ def test_swaps_expire_and_are_kept(world):
 
     _swap_setup(world)
     with time_machine.travel(utc(2026, 11, 1), tick=False):
-        swap = services.swap_request_create(
-            actor=Actor(user=world.ana),
-            schedule=world.schedule,
-            start=utc(2026, 11, 2, 12),
-            end=utc(2026, 11, 2, 18),
-        )
-        cancelled = services.swap_request_create(
-            actor=Actor(user=world.ana),
-            schedule=world.schedule,
-            start=utc(2026, 11, 2, 10),
-            end=utc(2026, 11, 2, 11),
-        )
+        swap = world.swap(world.ana, utc(2026, 11, 2, 12), utc(2026, 11, 2, 18))
+        cancelled = world.swap(world.ana, utc(2026, 11, 2, 10), utc(2026, 11, 2, 11))
         services.swap_request_cancel(actor=Actor(user=world.ana), swap=cancelled)
     assert services.swap_requests_expire(now=utc(2026, 11, 2, 11)) == 0
     assert services.swap_requests_expire(now=utc(2026, 11, 2, 12)) == 1
@@ -236,12 +194,7 @@ def test_swap_notifies_both_parties(world, django_capture_on_commit_callbacks):
 
     _swap_setup(world)
     with time_machine.travel(utc(2026, 11, 1), tick=False):
-        swap = services.swap_request_create(
-            actor=Actor(user=world.ana),
-            schedule=world.schedule,
-            start=utc(2026, 11, 2, 12),
-            end=utc(2026, 11, 2, 18),
-        )
+        swap = world.swap(world.ana, utc(2026, 11, 2, 12), utc(2026, 11, 2, 18))
         with django_capture_on_commit_callbacks(execute=True):
             services.swap_request_accept(actor=Actor(user=world.cy), swap=swap)
     recipients = set(Notification.objects.values_list("recipient_id", flat=True))
@@ -289,13 +242,7 @@ def test_coverage_preview_finds_gaps(world):
 def test_lanes(world):
     world.daily_layer(people=[world.ana], name="A")
     world.daily_layer(people=[world.bo], name="B", priority=-1)
-    services.override_create(
-        actor=SYSTEM,
-        schedule=world.schedule,
-        person=world.cy,
-        start=utc(2026, 11, 3, 10),
-        end=utc(2026, 11, 3, 14),
-    )
+    world.override(world.cy, utc(2026, 11, 3, 10), utc(2026, 11, 3, 14))
     lanes = selectors.layer_lanes(world.schedule, utc(2026, 11, 3), utc(2026, 11, 4))
     assert [lane.title for lane in lanes.layers] == ["A", "B"]
     assert [s.person for s in lanes.overrides.segments] == [world.cy.pk]
@@ -337,12 +284,7 @@ def test_page_selectors_for_swaps_feeds_and_preferences(world):
         actor=SYSTEM, schedule=world.schedule, requires_lead_approval_for_swaps=True
     )
     with time_machine.travel(utc(2026, 11, 1), tick=False):
-        swap = services.swap_request_create(
-            actor=Actor(user=world.ana),
-            schedule=world.schedule,
-            start=utc(2026, 11, 2, 12),
-            end=utc(2026, 11, 2, 18),
-        )
+        swap = world.swap(world.ana, utc(2026, 11, 2, 12), utc(2026, 11, 2, 18))
         assert list(selectors.swaps_i_can_take(world.cy)) == [swap]
         assert list(selectors.swaps_i_can_take(world.ana)) == []
         assert list(selectors.swaps_i_can_take(world.outsider)) == []

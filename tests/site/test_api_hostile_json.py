@@ -14,9 +14,10 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from notifications import services as notification_services
-from oncall import services as oncall_services
+from projects import services as project_services
 from tests.conftest import mark_reauthenticated, sign_in
-from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
+from tests.factories import SYSTEM, PersonFactory
+from tests.oncall.world import team_on_call
 
 pytestmark = pytest.mark.django_db
 
@@ -48,23 +49,19 @@ def world(settings):
     settings.NOTIFICATIONS_WEBHOOK_ALLOW_PRIVATE = True
     admin = PersonFactory(username="root", org_role="admin")
     member = PersonFactory(username="mem")
-    team = TeamFactory(name="Hostile")
-    add_member(team, admin, role="lead")
-    add_member(team, member)
-    schedule = oncall_services.schedule_create(
-        actor=SYSTEM, team=team, name="S", time_zone="Europe/London"
-    )
-    layer = oncall_services.layer_create(
-        actor=SYSTEM,
-        schedule=schedule,
-        name="L",
-        time_zone="Europe/London",
-        start="2026-11-02T09:00",
-        shift_length={"count": 1, "unit": "days"},
-        participants=[admin.pk, member.pk],
-    )
+    team, schedule, layer = team_on_call("Hostile", admin, [member])
     hook = notification_services.webhook_create(
         actor=SYSTEM, owner=admin, name="h", url="http://127.0.0.1:9/hook"
+    )
+    # A project the admin owns (its goals, updates, acting owner, transfers) and a transfer
+    # proposed to the admin (accept, decline, cancel): every projects write reads its body.
+    project = project_services.project_create(actor=SYSTEM, team=team, name="P", owner=admin)
+    goal = project_services.goal_create(actor=SYSTEM, project=project, title="G")
+    transfer = project_services.transfer_propose(
+        actor=SYSTEM,
+        project=project_services.project_create(actor=SYSTEM, team=team, name="Q", owner=member),
+        to_person=admin,
+        reason="r",
     )
     ids = {
         "people": member.pk,
@@ -74,6 +71,9 @@ def world(settings):
         "schedule_id": schedule.pk,
         "layer_id": layer.pk,
         "webhooks": hook.pk,
+        "project_id": project.pk,
+        "goal_id": goal.pk,
+        "transfer_id": transfer.pk,
     }
     # Recently re-authenticated: token creation reads its body instead of asking first.
     return mark_reauthenticated(sign_in(Client(), admin), admin), ids
@@ -85,6 +85,7 @@ def _url(path: str, ids: dict) -> str:
         if name == "id":
             collection = path.split("/")[3]
             return str(ids[collection])
+        assert name in ids, f"{path}: give the world an object for {{{name}}} (ids above)"
         return str(ids[name])
 
     return re.sub(r"\{(\w+)\}", fill, path)

@@ -34,6 +34,7 @@ from accounts.services import api_token_create
 from config.dbpool import RETRY_AFTER_SECONDS
 from tests.conftest import sign_in
 from tests.factories import SYSTEM, PersonFactory
+from tests.ws import stop_server
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -247,12 +248,7 @@ def test_uvicorn_under_load_keeps_database_connections_bounded(transactional_db,
         raise AssertionError(f"{exc}\n--- uvicorn:\n{_tail(log_path)}") from None
     finally:
         stop.set()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
         monitor.close()
 
     peak = max(samples, default=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import sign_in_with_password, totp_code
-from tests.factories import PersonFactory, TeamFactory, add_member
+from tests.factories import ALWAYS, PersonFactory, TeamFactory, add_member, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,29 +22,9 @@ def test_anonymous_visit_lands_on_sign_in(page):
 
 
 def test_sign_in_set_up_totp_directory_working_now_team_page(page):
-    everyone = {k: ["00:00-24:00"] for k in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-    PersonFactory(
-        username="ada",
-        display_name="Ada Admin",
-        org_role="admin",
-        password="correct-horse-battery",
-        time_zone="Europe/Berlin",
-        country="DE",
-    )
-    awake = PersonFactory(
-        username="wanda",
-        display_name="Wanda Awake",
-        working_hours=everyone,
-        time_zone="Asia/Manila",
-        country="PH",
-    )
-    asleep = PersonFactory(
-        username="nora",
-        display_name="Nora Nevers",
-        working_hours={},
-        time_zone="America/Santiago",
-        country="CL",
-    )
+    person("ada", "Ada Admin", ("Europe/Berlin", "DE"), org_role="admin")
+    awake = person("wanda", "Wanda Awake", ("Asia/Manila", "PH"), working_hours=ALWAYS)
+    asleep = person("nora", "Nora Nevers", ("America/Santiago", "CL"), working_hours={})
     team = TeamFactory(name="Payments")
     add_member(team, awake, role="lead")
     add_member(team, asleep)

@@ -9,7 +9,7 @@ import pytest
 
 from oncall.models import Layer, Override, Schedule
 from tests.browser import sign_in_with_password
-from tests.factories import PersonFactory, TeamFactory, add_member
+from tests.factories import PersonFactory, TeamFactory, add_member, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,12 +21,7 @@ def browser_timezone() -> str:
 
 def test_follow_the_sun_gap_filled_by_an_override(page):
     team = TeamFactory(name="Sunrise")
-    lead = PersonFactory(
-        username="leo",
-        display_name="Leo Lead",
-        password="correct-horse-battery",
-        time_zone="Europe/London",
-    )
+    lead = person("leo", "Leo Lead")  # Europe/London
     add_member(team, lead, role="lead")  # an org member: no MFA owed by default
     add_member(team, PersonFactory(username="mani", display_name="Mani", time_zone="Asia/Manila"))
     add_member(

@@ -3,27 +3,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 
-from tests.accounts.test_pages import reauthenticated
-from tests.conftest import sign_in
+from tests.conftest import mark_reauthenticated, sign_in
+from tests.csp import assert_csp_clean
 from tests.factories import PersonFactory, TeamFactory, add_member
-
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
-STYLE_ATTR = re.compile(r"<[^>]+\sstyle\s*=", re.I)
-HANDLER_ATTR = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
-STYLE_BLOCK = re.compile(r"<style\b", re.I)
-
-
-def assert_csp_clean(html: str, url: str) -> None:
-    bodies = [body for body in INLINE_SCRIPT.findall(html) if body.strip()]
-    assert not bodies, f"{url}: inline <script> body {bodies[0][:80]!r}"
-    assert not STYLE_ATTR.search(html), f"{url}: style= attribute"
-    assert not HANDLER_ATTR.search(html), f"{url}: on*= handler attribute"
-    assert not STYLE_BLOCK.search(html), f"{url}: <style> block"
 
 
 @pytest.fixture
@@ -38,7 +23,7 @@ def world(db, admin_user, member):
 
 def test_pages_have_no_inline_script_or_style(world, admin_user, member):
     ana = world["ana"]
-    admin = reauthenticated(sign_in(Client(), admin_user), admin_user)
+    admin = mark_reauthenticated(sign_in(Client(), admin_user), admin_user)
     mia = sign_in(Client(), member)
     pages = [
         (admin, "/"),

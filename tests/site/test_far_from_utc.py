@@ -40,9 +40,12 @@ from notifications.models import Notification
 from oncall import selectors as oncall_selectors
 from oncall import services as oncall_services
 from oncall.tasks import send_shift_notices
+from projects import services as project_services
+from teams import services as team_services
 from tests.conftest import sign_in
-from tests.factories import PersonFactory, TeamFactory, add_member
-from tests.site.test_url_walk import all_routes
+from tests.factories import ALWAYS, PersonFactory, TeamFactory, add_member
+from tests.oncall.world import daily_layer
+from tests.routes import all_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +53,6 @@ NOW = datetime(2026, 12, 2, 10, 30, tzinfo=UTC)  # a Wednesday in UTC
 FAR_ZONES = ["Pacific/Kiritimati", "Pacific/Pago_Pago"]
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-ALWAYS = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 # Routes with nothing a person reads as a time: machine formats and the walk's own exits.
 SKIP_PREFIXES = ("/api/", "/admin/", "/static/", "/ical/", "/accounts/logout/")
 
@@ -106,14 +108,8 @@ class FarWorld:
         )
         # Daily handoff at 10:00 UTC: 00:00 the next day in Kiritimati, 23:00 the day before
         # in Pago Pago, so every shift edge has a local weekday unlike UTC's.
-        self.daily = oncall_services.layer_create(
-            actor=system,
-            schedule=self.schedule,
-            name="Daily",
-            time_zone="UTC",
-            start="2026-11-23T10:00",
-            shift_length={"count": 1, "unit": "days"},
-            participants=[self.viewer.pk, self.ana.pk],
+        self.daily = daily_layer(
+            self.schedule, [self.viewer, self.ana], time_zone="UTC", start="2026-11-23T10:00"
         )
         # Manila office hours on weekdays go to Bo (01:00-09:00 UTC).
         self.office = oncall_services.layer_create(
@@ -164,39 +160,60 @@ class FarWorld:
         account_services.api_token_create(
             actor=self.as_(self.admin), user=self.admin, name="CI", scopes=["teams:read"]
         )
+        self.projects()
+
+    def projects(self) -> None:
+        """Every projects notice reaches the viewer (a lead of Relay)."""
+        # The admin makes the viewer owner of a project; the viewer watches Ana's project and
+        # she posts an update; Ana proposes hers to the viewer and names the viewer acting owner.
+        self.project = project_services.project_create(
+            actor=self.as_(self.admin), team=self.team, name="Relay site", owner=self.viewer
+        )
+        anas = project_services.project_create(
+            actor=self.as_(self.ana), team=self.team, name="Night batch", owner=self.ana
+        )
+        project_services.watch_set(
+            actor=self.as_(self.viewer), project=anas, person=self.viewer, watching=True
+        )
+        self.anas_project = anas
+        self.goal = project_services.goal_create(
+            actor=self.as_(self.ana), project=anas, title="Nightly run under 2 h"
+        )
+        project_services.update_post(actor=self.as_(self.ana), project=anas, health="at_risk")
+        project_services.transfer_propose(
+            actor=self.as_(self.ana), project=anas, to_person=self.viewer, reason="Rotation"
+        )
+        project_services.acting_set(
+            actor=self.as_(self.ana), project=anas, acting_owner=self.viewer,
+            until=(NOW + timedelta(days=10)).date(),
+        )  # fmt: skip
+        # The viewer's own update falls due and they are reminded at their day's start.
+        project_services.update_reminders_send(now=NOW + timedelta(days=30))
+        # Someone owning a Relay project leaves: the lead (the viewer) hears of it.
+        gone = PersonFactory(
+            username="cy.gone", display_name="Cy Gone", time_zone="Europe/Paris", country="FR"
+        )
+        add_member(self.team, gone)
+        project_services.project_create(
+            actor=self.as_(gone), team=self.team, name="Old pipeline", owner=gone
+        )
+        team_services.person_deactivate(actor=self.as_(self.admin), person=gone)
+
+    def swap(self, requester, start, end, asked=None):
+        return oncall_services.swap_request_create(
+            actor=self.as_(requester), schedule=self.schedule, start=start, end=end, asked=asked
+        )
 
     def swaps(self) -> None:
         # Ana asks the viewer to take her Friday; the viewer takes it (Ana hears who took it).
-        self.asked = oncall_services.swap_request_create(
-            actor=self.as_(self.ana),
-            schedule=self.schedule,
-            start=utc(2026, 12, 4, 10),
-            end=utc(2026, 12, 5, 10),
-            asked=self.viewer,
-        )
+        self.asked = self.swap(self.ana, utc(2026, 12, 4, 10), utc(2026, 12, 5, 10), self.viewer)
         oncall_services.swap_request_accept(actor=self.as_(self.viewer), swap=self.asked)
         # An open request of Ana's the viewer can still take.
-        self.open_swap = oncall_services.swap_request_create(
-            actor=self.as_(self.ana),
-            schedule=self.schedule,
-            start=utc(2026, 12, 6, 10),
-            end=utc(2026, 12, 7, 1),
-        )
+        self.open_swap = self.swap(self.ana, utc(2026, 12, 6, 10), utc(2026, 12, 7, 1))
         # The viewer gives a shift away and Bo takes it; another one is declined.
-        self.taken = oncall_services.swap_request_create(
-            actor=self.as_(self.viewer),
-            schedule=self.schedule,
-            start=utc(2026, 12, 7, 10),
-            end=utc(2026, 12, 8, 1),
-        )
+        self.taken = self.swap(self.viewer, utc(2026, 12, 7, 10), utc(2026, 12, 8, 1))
         oncall_services.swap_request_accept(actor=self.as_(self.bo), swap=self.taken)
-        self.declined = oncall_services.swap_request_create(
-            actor=self.as_(self.viewer),
-            schedule=self.schedule,
-            start=utc(2026, 12, 9, 10),
-            end=utc(2026, 12, 10, 1),
-            asked=self.bo,
-        )
+        self.declined = self.swap(self.viewer, utc(2026, 12, 9, 10), utc(2026, 12, 10, 1), self.bo)
         oncall_services.swap_request_decline(actor=self.as_(self.bo), swap=self.declined)
 
 
@@ -371,6 +388,14 @@ def _kwargs(world: FarWorld, route, user) -> dict:
             "layer_id": world.daily.pk,
             "action": "accept",
         }
+    if path.startswith("projects/"):
+        transfer = world.anas_project.transfers.first()
+        return {
+            "slug": world.anas_project.slug,
+            "pk": transfer.pk,
+            "goal_id": world.goal.pk,
+            "person_id": world.ana.pk,
+        }
     if path.startswith("tokens/"):
         token = user.api_tokens.first()
         return {"pk": token.pk} if token else {}
@@ -422,7 +447,8 @@ def test_every_page_a_far_viewer_reaches_is_in_their_time(far):
             **{f"(admin) {k}": v for k, v in walk(far, far.admin).items()},
         }
     # The walk really went everywhere that matters (and the pages carry times to check).
-    for must in ("/", "/me/shifts/", "/oncall/", "/notifications/", "/audit/"):
+    project_page = reverse("project-detail", args=[far.anas_project.slug])
+    for must in ("/", "/me/shifts/", "/oncall/", "/notifications/", "/audit/", project_page):
         assert must in pages or f"(admin) {must}" in pages, must
     assert len(pages) > 30
     problems = {path: page_problems(html, far.zone) for path, html in pages.items()}

@@ -1,6 +1,6 @@
 """Every page of Baton, given nonsense, answers without a server error (the API has
-tests/site/test_api_fuzz.py). The routes come from the same walk as
-tests/site/test_url_walk.py, so a new page is covered without editing this file."""
+tests/site/test_api_fuzz.py). The routes come from the URL walk (tests/routes.py) that
+tests/site/test_url_walk.py uses, so a new page is covered without editing this file."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.conftest import sign_in
-from tests.factories import SYSTEM, PersonFactory, TeamFactory, add_member
-from tests.site.test_url_walk import ROUTES
+from tests.factories import SYSTEM, PersonFactory
+from tests.oncall.world import team_on_call
+from tests.routes import ROUTES
 
-OUR_APPS = ("teams.", "accounts.", "oncall.", "notifications.")
+OUR_APPS = ("teams.", "accounts.", "oncall.", "notifications.", "projects.")
 JUNK = {
     "page": "-1",
     "q": "\x00' OR 1=1 --<script>",
@@ -61,21 +62,7 @@ def _world() -> tuple[Client, dict[str, dict]]:
 
     admin = PersonFactory(username="junk-admin", org_role="admin")
     member = PersonFactory(username="junk-member")
-    team = TeamFactory(name="Junk team")
-    add_member(team, admin, role="lead")
-    add_member(team, member)
-    schedule = oncall.schedule_create(
-        actor=SYSTEM, team=team, name="Junk schedule", time_zone="Europe/London"
-    )
-    layer = oncall.layer_create(
-        actor=SYSTEM,
-        schedule=schedule,
-        name="Daily",
-        time_zone="Europe/London",
-        start="2026-11-02T09:00",
-        shift_length={"count": 1, "unit": "days"},
-        participants=[admin.pk, member.pk],
-    )
+    team, schedule, layer = team_on_call("Junk team", admin, [member])
     override = oncall.override_create(
         actor=SYSTEM,
         schedule=schedule,
@@ -97,7 +84,15 @@ def _world() -> tuple[Client, dict[str, dict]]:
         hook = notifications.webhook_create(
             actor=SYSTEM, owner=admin, name="Junk hook", url="http://127.0.0.1:9/hook"
         )
+    from projects import services as projects
+
+    project = projects.project_create(actor=SYSTEM, team=team, name="Junk project", owner=admin)
+    goal = projects.goal_create(actor=SYSTEM, project=project, title="Junk goal")
+    transfer = projects.transfer_propose(
+        actor=SYSTEM, project=project, to_person=member, reason="Junk"
+    )
     ids = {
+        "project": {"slug": project.slug, "goal_id": goal.pk, "pk": transfer.pk},
         "person": {"pk": member.pk},
         "team": {"slug": team.slug, "person_id": member.pk},
         "api-token": {"pk": token.pk},

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from tests.site.test_settings_env import BASE_DIR, production_env
-from tests.site.test_url_walk import ROUTES
+from tests.production import BASE_DIR, production_env
+from tests.routes import ROUTES
 
 
 def _directives(header: str) -> dict[str, list[str]]:

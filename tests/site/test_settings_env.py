@@ -7,51 +7,10 @@ read once per process.
 from __future__ import annotations
 
 import json
-import os
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-# Variables that would leak the test run's configuration into the subprocess.
-_SCRUB = (
-    "BATON_TESTING",
-    "DJANGO_SETTINGS_MODULE",
-    "DEBUG",
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "REDIS_URL",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "EMAIL_URL",
-    "CONN_MAX_AGE",
-    "DB_POOL_MAX_SIZE",
-    "DB_POOL_MIN_SIZE",
-    "DB_POOL_TIMEOUT",
-    "DJANGO_ALLOW_ASYNC_UNSAFE",  # the browser tests set it in-process; never in production
-)
-
-
-def clean_env(**overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    env.update(overrides)
-    return env
-
-
-def production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    """What a production deployment sets (see README)."""
-    values = {
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(45),  # 60 characters
-        "ALLOWED_HOSTS": "baton.example.com",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
-    }
-    return clean_env(**{**values, **overrides})
+from tests.production import BASE_DIR, clean_env, production_env
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

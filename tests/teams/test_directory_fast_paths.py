@@ -225,3 +225,61 @@ def test_migration_splits_long_rows_and_joins_them_back(db):
     migration.split_long_intervals(apps, None)
     assert sorted(rows.values_list("start_minute", "end_minute")) == pieces
     assert pieces == [(day * 1440, (day + 1) * 1440) for day in range(7)]
+
+
+def test_directory_rows_match_the_orm_page_by_page(db, django_assert_num_queries):
+    from django.contrib.auth import get_user_model
+
+    bulk_people(23, prefix="dr")
+    PersonFactory(username="same-a", display_name="Same Name")  # a tie: broken by id
+    PersonFactory(username="same-b", display_name="Same Name")
+    leaver = PersonFactory(username="left", display_name="Aaron Left")
+    get_user_model().objects.filter(pk=leaver.pk).update(is_active=False)
+    get_user_model().objects.create_user("noprofile", "np@example.com")  # not in the directory
+    orm = selectors.person_rows(selectors.people_filtered())
+    rows = selectors.DirectoryRows()
+    assert len(rows) == rows.count() == orm.count() == 25
+    for start, stop in ((0, 10), (10, 20), (20, 30), (0, 25), (25, 50), (3, 3)):
+        with django_assert_num_queries(0 if stop <= start else 1):
+            page = rows[start:stop]
+        assert page == list(orm[start:stop]), (start, stop)
+    assert rows[5:] == list(orm[5:])
+    usernames = [row["username"] for row in rows[0:25]]
+    assert "left" not in usernames and "noprofile" not in usernames
+    assert all(row["is_active"] is True for row in rows[0:25])  # a bool, as the ORM gives
+
+
+def test_directory_rows_page_through_the_paginator_like_the_queryset(db):
+    from django.core.paginator import Paginator
+
+    bulk_people(12, prefix="pp")
+    orm = Paginator(selectors.person_rows(selectors.people_filtered()), 5)
+    sql = Paginator(selectors.DirectoryRows(), 5)
+    assert (sql.count, sql.num_pages) == (orm.count, orm.num_pages) == (12, 3)
+    for number in (1, 2, 3, "3", "last", 99, "x"):
+        expected, page = orm.get_page(number), sql.get_page(number)
+        assert page.number == expected.number
+        assert list(page.object_list) == list(expected.object_list)
+
+
+def test_local_status_cache_agrees_with_person_local_status(db):
+    schedules = {
+        "office": {d: ["09:00-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "nights": {d: ["22:00-06:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "none": {},
+    }
+    zones = ("Asia/Kathmandu", "America/St_Johns", "Europe/London", "Pacific/Chatham", "UTC")
+    for name, schedule in schedules.items():
+        for zone in zones:
+            person = PersonFactory(username=f"{name}-{zone.split('/')[-1].lower()}", time_zone=zone)
+            person_update(actor=SYSTEM, person=person, working_hours=schedule)
+    rows = selectors.complete_rows(list(selectors.person_rows(selectors.people_filtered())))
+    profiles = {p.user_id: p for p in selectors.Profile.objects.all()}
+    for hour in range(0, 7 * 24, 7):
+        at = WEDNESDAY_10_UTC + timedelta(hours=hour, minutes=13)
+        cache = selectors.LocalStatusCache(at)
+        for row in rows:
+            status = cache.status(row["time_zone"], row["week_ranges"])
+            assert status == selectors.person_local_status(profiles[row["id"]], at=at), row
+            # Rows of one zone with the same answer share one (frozen) status.
+            assert cache.status(row["time_zone"], row["week_ranges"]) is status

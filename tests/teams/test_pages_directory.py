@@ -14,7 +14,7 @@ from core import caching
 from teams.selectors import PEOPLE_CACHE, TEAMS_CACHE
 from tests.bulk import bulk_people
 from tests.conftest import sign_in
-from tests.factories import PersonFactory, TeamFactory, add_member
+from tests.factories import PersonFactory, TeamFactory, add_member, person
 
 # A Wednesday: 10:00 in London (working), 18:00 in Manila (off), 05:00 in New York (off).
 WEDNESDAY_10_UTC = datetime(2026, 1, 7, 10, 0, tzinfo=UTC)
@@ -23,19 +23,9 @@ WEDNESDAY_10_UTC = datetime(2026, 1, 7, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def people(db, member):
     team = TeamFactory(name="Platform")
-    ana = PersonFactory(
-        username="ana",
-        display_name="Ana Reyes",
-        time_zone="Asia/Manila",
-        country="PH",
-        title="SRE",
-    )
-    bob = PersonFactory(
-        username="bob", display_name="Bob Stone", time_zone="America/New_York", country="US"
-    )
-    cat = PersonFactory(
-        username="cat", display_name="Cat Lee", time_zone="Europe/London", country="GB"
-    )
+    ana = person("ana", "Ana Reyes", ("Asia/Manila", "PH"), title="SRE")
+    bob = person("bob", "Bob Stone", ("America/New_York", "US"))
+    cat = person("cat", "Cat Lee", ("Europe/London", "GB"))
     add_member(team, ana)
     add_member(team, cat, "lead")
     return {"team": team, "ana": ana, "bob": bob, "cat": cat}
