@@ -623,20 +623,17 @@ def export_rows(viewer, filters: MapFilters, *, sort: str = DEFAULT_SORT) -> lis
 def map_choices(viewer, *, countries: bool = True) -> tuple[list[tuple[int, str]], list[str]]:
     """(team id, name) of the teams the viewer may filter on, by name (teams' cached picker
     list, narrowed to the viewer's teams unless they see the whole org), and the countries
-    people of the org are in, sorted (unless `countries` is False). One query (the
-    countries, over the profile's country index), none without the countries."""
+    people of the org are in, sorted (unless `countries` is False). People who left count:
+    their orphaned projects are counted under their country, and a country whose only people
+    left must still be pickable to find them. One query (the countries, over the profile's
+    country index), none without the countries."""
     team_ids = visible_team_ids(viewer)
     teams = team_choices()
     if team_ids is not None:
         teams = [(pk, name) for pk, name in teams if pk in team_ids]
     if not countries:
         return teams, []
-    codes = (
-        Profile.objects.filter(user__is_active=True)
-        .order_by("country")
-        .values_list("country", flat=True)
-        .distinct()
-    )
+    codes = Profile.objects.order_by("country").values_list("country", flat=True).distinct()
     return teams, [c for c in codes if c]
 
 

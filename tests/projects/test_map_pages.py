@@ -211,3 +211,15 @@ def test_sun_map_shows_a_page_of_teams(world, settings):
         assert "page 3 of 3" in body and "Zeta 2" in body
     finally:
         map_views.SUN_PAGE_SIZE = old
+
+
+def test_a_country_whose_only_people_left_can_still_be_picked(db):
+    """Orphaned projects count under the leaver's country: the filter must offer it."""
+    from projects.ownership import map_choices
+    from teams import services as team_services
+
+    manager = PersonFactory(org_role="manager")
+    gone = PersonFactory(time_zone="America/Sao_Paulo", country="BR")
+    team_services.person_deactivate(actor=actor(manager), person=gone)
+    _teams, countries = map_choices(manager)
+    assert "BR" in countries
