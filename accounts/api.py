@@ -21,6 +21,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import valid
 from core.audit import Actor
 from core.converters import ID_REGEX
 
@@ -150,11 +151,8 @@ class ApiTokenViewSet(viewsets.GenericViewSet):
     def create(self, request):
         # Minting a credential needs a recent password/MFA check, as on the tokens page.
         _require_recent_reauthentication(request, "create the token")
-        data = ApiTokenCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        token, raw = api_token_create(
-            actor=Actor.from_request(request), user=request.user, **data.validated_data
-        )
+        data = valid(ApiTokenCreateSerializer, request.data)
+        token, raw = api_token_create(actor=Actor.from_request(request), user=request.user, **data)
         body = ApiTokenCreatedSerializer(token, context=self.get_serializer_context()).data
         body["token"] = raw
         return Response(body, status=status.HTTP_201_CREATED)

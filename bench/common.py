@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import statistics
@@ -98,6 +99,128 @@ def print_table(headers: list[str], rows: list[list[object]]) -> None:
     print("-|-".join("-" * w for w in widths))
     for row in rows:
         print(" | ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+# --- one process per size, requests in-process (bench/directory.py, bench/ownership_map.py) --
+
+
+def size_arguments(
+    doc: str, *, sizes: str, requests: int, warmup: int, sizes_help: str | None = None
+) -> argparse.Namespace:
+    """The command line of a benchmark run at several sizes, one child process each (--size
+    is the child's own, hidden); `doc` is the script's docstring."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--sizes", default=sizes, help=sizes_help)
+    parser.add_argument(
+        "--requests", type=int, default=requests, help="timed rounds (requests per row)"
+    )
+    parser.add_argument("--warmup", type=int, default=warmup, help="untimed rounds first")
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child process mode
+    return parser.parse_args()
+
+
+def run_child(
+    args: argparse.Namespace, run_size: Callable[[int, int, int], list[list[object]]], name: str
+) -> None:
+    """The child process for one --size: a fresh database (--database-url, created if
+    missing, or /tmp/<name>-<size>.sqlite3; migrated, then flushed), then
+    run_size(size, requests, warmup)'s rows on stdout, a line each, tab-separated."""
+    url = args.database_url or f"sqlite:////tmp/{name}-{args.size}.sqlite3"
+    if url.startswith(("postgres://", "postgresql://")):
+        ensure_postgres_database(url)
+    setup_django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    for row in run_size(args.size, args.requests, args.warmup):
+        print("\t".join(map(str, row)))
+
+
+def rows_of_children(script: str, args: argparse.Namespace) -> list[list[str]]:
+    """Every size's rows: `script` run once per --sizes entry as a child process (run_child),
+    so caches and connections start cold and equal."""
+    import subprocess
+
+    rows = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        command = [sys.executable, script, "--size", str(size)]
+        command += ["--requests", str(args.requests), "--warmup", str(args.warmup)]
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        output = subprocess.run(command, capture_output=True, text=True)
+        sys.stderr.write(output.stderr)  # the child's traceback too, if it failed
+        output.check_returncode()
+        rows += [line.split("\t") for line in output.stdout.strip().splitlines()]
+    return rows
+
+
+def seed_demo_quietly(**options) -> float:
+    """`seed_demo` with `options` and seed 1, its output dropped; the seconds it took."""
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    with open(os.devnull, "w") as sink:
+        call_command("seed_demo", seed=1, stdout=sink, stderr=sink, **options)
+    return time.perf_counter() - started
+
+
+def signed_in_client(user):
+    """A test Client signed in as `user` with the second factor done, as after a real sign-in:
+    requests then go through the whole middleware stack, without network or browser."""
+    from django.test import Client
+
+    from accounts.verification import VERIFIED_KEY
+
+    client = Client()
+    client.force_login(user, backend="accounts.backends.BatonAuthenticationBackend")
+    session = client.session
+    session[VERIFIED_KEY] = user.pk
+    session.save()
+    return client
+
+
+def body_of(response) -> bytes:
+    """A response's whole body, a streamed one (the CSV export) read to its end."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def first_requests(client, cases: list[tuple[str, str]]) -> dict[str, tuple[int, int]]:
+    """Each (label, url) asked once (it must answer 200), then again: the second request's
+    (queries, body bytes) by label."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    measured = {}
+    for label, url in cases:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            body = body_of(client.get(url))
+        # Count now: captured_queries slices connection.queries lazily, and every later
+        # request's request_started signal empties that log (reset_queries).
+        measured[label] = (len(queries), len(body))
+    return measured
+
+
+def timed_cases(
+    client, cases: list[tuple[str, str]], *, rounds: int, warmup: int
+) -> tuple[dict[str, dict[str, float]], str]:
+    """timed_rounds over each (label, url)'s GET (body read to its end), and a note of the
+    machine's load average before and after: other work on the machine shows there (above
+    the CPU count, expect every figure to move)."""
+    load_before = os.getloadavg()[0]
+    stats = timed_rounds(
+        {label: (lambda url=url: body_of(client.get(url))) for label, url in cases},
+        rounds=rounds,
+        warmup=warmup,
+    )
+    load = (
+        f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
+        f" ({os.cpu_count()} CPUs)"
+    )
+    return stats, load
 
 
 # --- real servers on this machine (bench/notify_latency.py, bench/ws_fanout.py) ----------

@@ -27,8 +27,6 @@ is the one to read. Goal (issue 11): the map API and page within 10x of the bare
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import sys
 import time
@@ -38,10 +36,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
-    ensure_postgres_database,
+    first_requests,
     print_table,
-    setup_django,
-    timed_rounds,
+    rows_of_children,
+    run_child,
+    seed_demo_quietly,
+    signed_in_client,
+    size_arguments,
+    timed_cases,
 )
 
 HEALTH_MIX = (("on_track", 55), ("at_risk", 20), ("off_track", 10), ("", 15))
@@ -112,44 +114,28 @@ def bulk_projects(count: int, *, seed: int = 1, prefix: str = "bench") -> int:
 
 
 def _seed(projects: int) -> tuple[float, dict]:
-    from django.core.management import call_command
-
     from projects.models import Project
 
     scale = projects / 3000
     people, teams = max(60, round(1200 * scale)), max(15, round(150 * scale))
+    seconds = seed_demo_quietly(people=people, teams=teams)
     started = time.perf_counter()
-    with open(os.devnull, "w") as sink:
-        call_command("seed_demo", people=people, teams=teams, seed=1, stdout=sink, stderr=sink)
     # Whatever seed_demo made of projects (if the demo seeds any), exactly `projects` here.
     Project.objects.all().delete()
     bulk_projects(projects, seed=1)
-    return time.perf_counter() - started, {"people": people, "teams": teams}
+    return seconds + time.perf_counter() - started, {"people": people, "teams": teams}
 
 
 def run_size(projects: int, requests: int, warmup: int) -> list[list[object]]:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
-    from accounts.verification import VERIFIED_KEY
     from oncall.models import Schedule
     from teams.models import Profile
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     seed_seconds, sizes = _seed(projects)
 
-    viewer = get_user_model().objects.get(username="demo")
-    Profile.objects.filter(user=viewer).update(org_role="manager")  # sees every team
-    viewer = get_user_model().objects.get(pk=viewer.pk)
-    client = Client()
-    client.force_login(viewer, backend="accounts.backends.BatonAuthenticationBackend")
-    session = client.session
-    session[VERIFIED_KEY] = viewer.pk
-    session.save()
+    Profile.objects.filter(user__username="demo").update(org_role="manager")  # sees every team
+    client = signed_in_client(get_user_model().objects.get(username="demo"))
 
     cases = [
         ("bare JSON view", "/bench/bare/"),
@@ -162,28 +148,8 @@ def run_size(projects: int, requests: int, warmup: int) -> list[list[object]]:
         ("API sun map", "/api/v1/ownership-map/sun/"),
         ("CSV export (every row)", "/ownership-map/export.csv"),
     ]
-    query_counts, sizes_out = {}, {}
-    for label, url in cases:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
-        query_counts[label] = len(queries)
-        sizes_out[label] = len(body)
-
-    def call(url: str):
-        response = client.get(url)
-        if response.streaming:
-            b"".join(response.streaming_content)
-
-    # Other work on the machine shows here: above the CPU count, expect every figure to move.
-    load_before = os.getloadavg()[0]
-    stats = timed_rounds(
-        {label: (lambda url=url: call(url)) for label, url in cases},
-        rounds=requests,
-        warmup=warmup,
-    )
+    measured = first_requests(client, cases)
+    stats, load = timed_cases(client, cases, rounds=requests, warmup=warmup)
     bare = stats[cases[0][0]]
     rows = [
         [
@@ -194,52 +160,28 @@ def run_size(projects: int, requests: int, warmup: int) -> list[list[object]]:
             f"{stats[label]['median'] / bare['median']:.1f}x",
             f"{stats[label]['cpu_median']:.1f}",
             f"{stats[label]['cpu_median'] / bare['cpu_median']:.1f}x",
-            query_counts[label],
-            f"{sizes_out[label] / 1024:.0f}",
+            measured[label][0],
+            f"{measured[label][1] / 1024:.0f}",
         ]
         for label, _url in cases
     ]
     print(
         f"# {projects:,} projects, {sizes['people']:,} people, {sizes['teams']:,} teams, "
         f"{Schedule.objects.count():,} schedules seeded in {seed_seconds:.1f} s; {warmup} "
-        f"warm-up rounds, then {requests} timed rounds of {len(cases)} requests; load average "
-        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after ({os.cpu_count()} CPUs)",
+        f"warm-up rounds, then {requests} timed rounds of {len(cases)} requests; {load}",
         file=sys.stderr,
     )
     return rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="3000,30000", help="projects per run")
-    parser.add_argument("--requests", type=int, default=30, help="timed rounds (requests per row)")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
-    parser.add_argument("--database-url", default="")
-    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)  # child process mode
-    args = parser.parse_args()
-
+    args = size_arguments(
+        __doc__, sizes="3000,30000", requests=30, warmup=3, sizes_help="projects per run"
+    )
     if args.size:
-        url = args.database_url or f"sqlite:////tmp/baton-bench-map-{args.size}.sqlite3"
-        if url.startswith(("postgres://", "postgresql://")):
-            ensure_postgres_database(url)
-        setup_django(url)
-        for row in run_size(args.size, args.requests, args.warmup):
-            print("\t".join(map(str, row)))
+        run_child(args, run_size, "baton-bench-map")
         return
-
-    import subprocess
-
-    rows = []
-    for size in [int(s) for s in args.sizes.split(",")]:
-        # One process per size, so caches and connections start cold and equal.
-        command = [sys.executable, __file__, "--size", str(size)]
-        command += ["--requests", str(args.requests), "--warmup", str(args.warmup)]
-        if args.database_url:
-            command += ["--database-url", args.database_url]
-        output = subprocess.run(command, capture_output=True, text=True)
-        sys.stderr.write(output.stderr)  # the child's traceback too, if it failed
-        output.check_returncode()
-        rows += [line.split("\t") for line in output.stdout.strip().splitlines()]
+    rows = rows_of_children(__file__, args)
     headers = ["projects", "request", "median ms", "p90 ms", "vs bare", "CPU ms", "CPU vs bare"]
     print_table([*headers, "queries", "KiB"], rows)
     wall = {(r[0], r[1]): float(r[2]) for r in rows}

@@ -13,6 +13,8 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.response import Response
 
+from .permissions import require
+
 # The largest id PostgreSQL's bigint (and SQLite's integer) holds: a larger one overflows the
 # driver instead of simply matching nothing.
 MAX_ID = 2**63 - 1
@@ -23,6 +25,15 @@ def valid(serializer_class, data, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
+
+
+def valid_in_team(serializer_class, request, perm: str) -> dict:
+    """The validated body of something created in a team (its "team" field): the permission
+    is the team's, so `perm` on that team is checked (a 403) before the other fields (a 400),
+    as BodySerializer.valid_after does."""
+    return serializer_class.valid_after(
+        request.data, "team", lambda team: require(request.user, perm, team)
+    )
 
 
 def paged(view, queryset, serializer_class) -> Response:

@@ -180,3 +180,20 @@ def clean_links(value: object, *, field: str = "links") -> list[dict[str, str]]:
             ) from None
         links.append({"title": title, "url": url})
     return links
+
+
+def delete_or_refuse(obj, *, field: str, what: str) -> None:
+    """Delete `obj`, or refuse with a ValidationError on `field` when rows of an app above keep
+    it (on_delete=PROTECT: a project's urgent updates, a team's projects), naming them so the
+    person moves or closes them first. Nothing is deleted then (a savepoint)."""
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except ProtectedError as exc:
+        kinds = sorted({str(row._meta.verbose_name_plural) for row in exc.protected_objects})
+        raise invalid(
+            field, f"This {what} still has {', '.join(kinds)}: move or delete them first."
+        ) from None

@@ -22,7 +22,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import paged, valid
+from core.api import paged, valid, valid_in_team
 from core.audit import Actor
 from core.pagination import ByIdCursorPagination
 from core.permissions import require
@@ -69,10 +69,7 @@ class ScheduleListView(OncallView):
         responses={201: s.ScheduleSerializer},
     )
     def post(self, request):
-        # The permission is the team's: the other fields are checked after it.
-        data = s.ScheduleCreateSerializer.valid_after(
-            request.data, "team", lambda team: require(request.user, "oncall.add_schedule", team)
-        )
+        data = valid_in_team(s.ScheduleCreateSerializer, request, "oncall.add_schedule")
         schedule = services.schedule_create(actor=Actor.from_request(request), **data)
         return Response(s.ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 

@@ -22,7 +22,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import paged, valid
+from core.api import paged, valid, valid_in_team
 from core.audit import Actor
 from core.pagination import ByIdCursorPagination, DefaultCursorPagination
 from core.permissions import found_or_404, require, require_rule
@@ -67,6 +67,12 @@ def _transfer_answer(transfer: OwnershipTransfer, code: int = status.HTTP_200_OK
 class ProjectsView(APIView):
     scope_area = "projects"
 
+    def write(self, service, body, **targets):
+        """The endpoint's one write, once the view found `targets` and checked the permission:
+        the request body validated by `body` (a 400), then service(actor, **targets, **body)."""
+        data = valid(body, self.request.data)
+        return service(actor=Actor.from_request(self.request), **targets, **data)
+
 
 class NewestFirstPagination(DefaultCursorPagination):
     ordering = "-id"
@@ -106,10 +112,7 @@ class ProjectListView(ProjectsView):
         responses={201: s.ProjectSerializer},
     )
     def post(self, request):
-        # The permission is the team's: the other fields are checked after it.
-        data = s.ProjectCreateSerializer.valid_after(
-            request.data, "team", lambda team: require(request.user, "projects.add_project", team)
-        )
+        data = valid_in_team(s.ProjectCreateSerializer, request, "projects.add_project")
         owner = data.pop("owner", None) or request.user.pk
         if owner != request.user.pk:
             require(request.user, "projects.assign_owner", data["team"])
@@ -134,10 +137,7 @@ class ProjectDetailView(ProjectsView):
     )
     def patch(self, request, project_id: int):
         project = _project_for(request, project_id, "projects.change_project")
-        data = valid(s.ProjectChangeSerializer, request.data)
-        project = services.project_update(
-            actor=Actor.from_request(request), project=project, **data
-        )
+        project = self.write(services.project_update, s.ProjectChangeSerializer, project=project)
         return _project_answer(project)
 
     @extend_schema(
@@ -170,8 +170,7 @@ class GoalListView(ProjectsView):
     )
     def post(self, request, project_id: int):
         project = _project_for(request, project_id, "projects.change_project")
-        data = valid(s.GoalCreateSerializer, request.data)
-        goal = services.goal_create(actor=Actor.from_request(request), project=project, **data)
+        goal = self.write(services.goal_create, s.GoalCreateSerializer, project=project)
         return Response(s.GoalSerializer(goal).data, status=status.HTTP_201_CREATED)
 
 
@@ -197,8 +196,7 @@ class GoalDetailView(ProjectsView):
     )
     def patch(self, request, project_id: int, goal_id: int):
         goal = self._goal(request, project_id, goal_id, "projects.change_project")
-        data = valid(s.GoalChangeSerializer, request.data)
-        goal = services.goal_update(actor=Actor.from_request(request), goal=goal, **data)
+        goal = self.write(services.goal_update, s.GoalChangeSerializer, goal=goal)
         return Response(s.GoalSerializer(goal).data)
 
     @extend_schema(summary="Remove a goal", responses={204: None})
@@ -230,8 +228,7 @@ class UpdateListView(ProjectsView):
     )
     def post(self, request, project_id: int):
         project = _project_for(request, project_id, "projects.post_update", rule_only=True)
-        data = valid(s.UpdatePostSerializer, request.data)
-        update = services.update_post(actor=Actor.from_request(request), project=project, **data)
+        update = self.write(services.update_post, s.UpdatePostSerializer, project=project)
         update = selectors.project_update_by_id(update.pk)
         return Response(s.UpdateSerializer(update).data, status=status.HTTP_201_CREATED)
 
@@ -293,14 +290,7 @@ class ActingOwnerView(ProjectsView):
     )
     def put(self, request, project_id: int):
         project = _project_for(request, project_id, "projects.set_acting_owner")
-        data = valid(s.ActingOwnerSerializer, request.data)
-        project = services.acting_set(
-            actor=Actor.from_request(request),
-            project=project,
-            acting_owner=data["acting_owner"],
-            until=data["until"],
-            note=data.get("note") or "",
-        )
+        project = self.write(services.acting_set, s.ActingOwnerSerializer, project=project)
         return _project_answer(project)
 
     @extend_schema(
@@ -340,13 +330,8 @@ class ProjectTransfersView(ProjectsView):
     )
     def post(self, request, project_id: int):
         project = _project_for(request, project_id, "projects.propose_transfer")
-        data = valid(s.TransferProposeSerializer, request.data)
-        transfer = services.transfer_propose(
-            actor=Actor.from_request(request),
-            project=project,
-            to_person=data["to_person"],
-            reason=data["reason"],
-            note=data.get("note") or "",
+        transfer = self.write(
+            services.transfer_propose, s.TransferProposeSerializer, project=project
         )
         return _transfer_answer(transfer, status.HTTP_201_CREATED)
 
@@ -381,10 +366,7 @@ class TransferActionView(ProjectsView):
     def post(self, request, transfer_id: int):
         transfer = _transfer_for(request, transfer_id)
         (require_rule if self.rule_only else require)(request.user, self.perm, transfer)
-        data = valid(s.TransferAnswerSerializer, request.data)
-        self.service(
-            actor=Actor.from_request(request), transfer=transfer, answer=data.get("answer") or ""
-        )
+        self.write(self.service, s.TransferAnswerSerializer, transfer=transfer)
         return _transfer_answer(transfer)
 
 

@@ -32,6 +32,17 @@ def _date_field(label: str, **kwargs) -> forms.DateField:
     return forms.DateField(required=False, label=label, widget=DateInput(), **kwargs)
 
 
+class PrefixedForm(forms.Form):
+    """A form whose fields' ids start with `prefix_id` (the class's, or one given per form):
+    several forms share the project page, and their ids must not collide."""
+
+    prefix_id = ""
+
+    def __init__(self, *args, prefix_id: str = "", **kwargs):
+        kwargs.setdefault("auto_id", f"{prefix_id or self.prefix_id}-%s")
+        super().__init__(*args, **kwargs)
+
+
 # --- picking a person ------------------------------------------------------------------------
 
 
@@ -235,7 +246,9 @@ class ProjectForm(PersonPickMixin, forms.Form):
 # --- goals -------------------------------------------------------------------------------------
 
 
-class GoalForm(forms.Form):
+class GoalForm(PrefixedForm):
+    prefix_id = "goal"  # "goal-<id>" for a goal being edited, "new-goal" for the one added
+
     title = forms.CharField(max_length=validation.GOAL_TITLE_MAX)
     target_date = _date_field("Target date")
     current_value = forms.CharField(
@@ -253,15 +266,13 @@ class GoalForm(forms.Form):
     unit = forms.CharField(required=False, max_length=validation.GOAL_UNIT_MAX)
     done = forms.BooleanField(required=False)
 
-    def __init__(self, *args, prefix_id: str = "goal", **kwargs):
-        kwargs.setdefault("auto_id", f"{prefix_id}-%s")
-        super().__init__(*args, **kwargs)
-
 
 # --- status updates ----------------------------------------------------------------------------
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(PrefixedForm):
+    prefix_id = "update"
+
     health = forms.ChoiceField(choices=Health.choices, widget=forms.RadioSelect)
     body = forms.CharField(
         required=False,
@@ -270,17 +281,35 @@ class UpdateForm(forms.Form):
         help_text="Markdown. Watchers get it; goals and dates that changed are listed with it.",
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "update-%s")
-        super().__init__(*args, **kwargs)
-
 
 # --- transfers and acting owners ---------------------------------------------------------------
 
 
-class TransferForm(PersonPickMixin, forms.Form):
-    to_person = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    to_person_username = _username_field("Or someone outside the team (username)")
+class _PersonFirstForm(PersonPickMixin, PrefixedForm):
+    """A form that names one person first (`person_field`, required): picked among `people`
+    (the team's) or typed by username; its declared fields follow."""
+
+    person_field = ""
+    person_label = ""
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        name = self.person_field
+        self.fields[name] = _people_field(self.person_label, people, blank="Choose a person…")
+        self.fields[f"{name}_username"] = _username_field("Or someone outside the team (username)")
+        self.order_fields([name, f"{name}_username"])  # the others keep their order after
+
+    def clean(self):
+        data = super().clean()
+        self.pick_person(self.person_field, required=True)
+        return data
+
+
+class TransferForm(_PersonFirstForm):
+    prefix_id = "transfer"
+    person_field = "to_person"
+    person_label = "New owner"
+
     reason = forms.CharField(max_length=validation.REASON_MAX)
     note = forms.CharField(
         required=False,
@@ -289,19 +318,10 @@ class TransferForm(PersonPickMixin, forms.Form):
         help_text="What they need to know to take it over.",
     )
 
-    def __init__(self, *args, people=(), **kwargs):
-        kwargs.setdefault("auto_id", "transfer-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["to_person"] = _people_field("New owner", people, blank="Choose a person…")
-        self.order_fields(["to_person", "to_person_username", "reason", "note"])
 
-    def clean(self):
-        data = super().clean()
-        self.pick_person("to_person", required=True)
-        return data
+class AnswerForm(PrefixedForm):
+    prefix_id = "answer"
 
-
-class AnswerForm(forms.Form):
     answer = forms.CharField(
         required=False,
         max_length=validation.ANSWER_MAX,
@@ -309,14 +329,12 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "answer-%s")
-        super().__init__(*args, **kwargs)
 
+class ActingForm(_PersonFirstForm):
+    prefix_id = "acting"
+    person_field = "acting_owner"
+    person_label = "Acting owner"
 
-class ActingForm(PersonPickMixin, forms.Form):
-    acting_owner = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    acting_owner_username = _username_field("Or someone outside the team (username)")
     until = forms.DateField(
         label="The owner is back on",
         widget=DateInput(),
@@ -324,23 +342,12 @@ class ActingForm(PersonPickMixin, forms.Form):
     )
     note = forms.CharField(required=False, max_length=validation.ACTING_NOTE_MAX)
 
-    def __init__(self, *args, people=(), **kwargs):
-        kwargs.setdefault("auto_id", "acting-%s")
-        super().__init__(*args, **kwargs)
-        self.fields["acting_owner"] = _people_field(
-            "Acting owner", people, blank="Choose a person…"
-        )
-        self.order_fields(["acting_owner", "acting_owner_username", "until", "note"])
 
-    def clean(self):
-        data = super().clean()
-        self.pick_person("acting_owner", required=True)
-        return data
-
-
-class HandoverForm(forms.Form):
+class HandoverForm(PrefixedForm):
     """On a person's page, for admins: a new owner for each project they own or act for, with
     one reason for all. `rows` are (project, choices) pairs; a row left blank is skipped."""
+
+    prefix_id = "handover"
 
     reason = forms.CharField(
         max_length=validation.REASON_MAX,
@@ -348,7 +355,6 @@ class HandoverForm(forms.Form):
     )
 
     def __init__(self, *args, rows=(), **kwargs):
-        kwargs.setdefault("auto_id", "handover-%s")
         super().__init__(*args, **kwargs)
         self.rows = list(rows)
         for project, choices in self.rows:

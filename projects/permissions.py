@@ -20,38 +20,19 @@ from __future__ import annotations
 
 import rules
 
-from teams.models import TeamRole
-from teams.permissions import is_org_admin, is_org_manager, is_person
-from teams.selectors import team_ids_of
-
-
-def _team_id(obj) -> int | None:
-    """The team behind a Team, a Project, or anything with a `project`."""
-    if obj is None:
-        return None
-    if hasattr(obj, "project_id") and not hasattr(obj, "team_id"):
-        obj = obj.project
-    if hasattr(obj, "team_id"):
-        return obj.team_id
-    return getattr(obj, "pk", None)
+from teams.permissions import (
+    is_lead_of_team,
+    is_member_of_team,
+    is_org_admin,
+    is_org_manager,
+    is_person,
+)
 
 
 def _project(obj):
     if obj is None:
         return None
     return obj.project if hasattr(obj, "project_id") and not hasattr(obj, "team_id") else obj
-
-
-@rules.predicate
-def is_member_of_team(user, obj) -> bool:
-    team_id = _team_id(obj)
-    return team_id is not None and team_id in team_ids_of(user)
-
-
-@rules.predicate
-def is_lead_of_team(user, obj) -> bool:
-    team_id = _team_id(obj)
-    return team_id is not None and team_id in team_ids_of(user, role=TeamRole.LEAD)
 
 
 @rules.predicate

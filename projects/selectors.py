@@ -375,7 +375,7 @@ def transfer_for_api(pk: int) -> OwnershipTransfer | None:
 
 
 def person_by_id(pk: int) -> AbstractBaseUser | None:
-    """A Baton person (with a profile), active or deactivated, or None."""
+    """A Baton person (with a profile), active or deactivated, or None (one query)."""
     from django.contrib.auth import get_user_model
 
     return (
@@ -414,16 +414,4 @@ def transfers_waiting_page(person: AbstractBaseUser, *, limit: int) -> list[Owne
             "project__team", "to_person__profile", "from_owner__profile", "proposed_by__profile"
         )
         .order_by("expires_at", "id")[:limit]
-    )
-
-
-def person_with_profile(pk: int) -> AbstractBaseUser | None:
-    """A person (active or not) with their profile, or None (one query)."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(pk=pk, profile__isnull=False)
-        .select_related("profile")
-        .first()
     )

@@ -25,6 +25,7 @@ from django.utils.text import slugify
 
 from core.audit import Actor, audit_record
 from core.markdown import render_markdown
+from core.validation import delete_or_refuse
 from core.zones import zoneinfo
 from notifications.services import notify
 from teams import hours as hours_math
@@ -129,6 +130,15 @@ def _tell(
             actor=actor_user,
             team=project.team_id,
         )
+
+
+def _audit_and_tell(
+    actor: Actor, project: Project, action: str, changes: dict, people, **message: str
+) -> None:
+    """The end of a write that people hear of: the audit event `action` on `project`, then
+    _tell(people, project, kind=, title=, body=, key=, url=) with whoever acted left out."""
+    audit_record(actor=actor, action=action, target=project, changes=changes)
+    _tell(people, project, actor_user=actor.user, **message)
 
 
 def _locked(project: Project, *people: str) -> Project:
@@ -286,16 +296,12 @@ def project_create(
     _schedule_cadence(project)
     project.save()
     _history(project, actor, HistoryKind.CREATED, after=_name(owner))
-    audit_record(
-        actor=actor,
-        action="project.create",
-        target=project,
-        changes={"team": team.pk, "owner": owner.pk},
-    )
-    _tell(
-        [owner],
+    _audit_and_tell(
+        actor,
         project,
-        actor_user=actor.user,
+        "project.create",
+        {"team": team.pk, "owner": owner.pk},
+        [owner],
         kind="projects.ownership",
         title=f"You own the project {project.name}",
         body=f"{_name(actor.user) or 'Baton'} made you its accountable owner.",
@@ -382,7 +388,8 @@ def project_update(*, actor: Actor, project: Project, **fields: object) -> Proje
 def project_delete(*, actor: Actor, project: Project) -> None:
     """Delete a project created by mistake (admins; everyone else closes it: done/cancelled)."""
     audit_record(actor=actor, action="project.delete", target=project)
-    project.delete()
+    # Urgent updates keep their project (escalations): close it as cancelled instead.
+    delete_or_refuse(project, field="project", what="project")
 
 
 @transaction.atomic
@@ -603,15 +610,13 @@ def update_post(*, actor: Actor, project: Project, health: str, body: str = "") 
             "health", "last_update_at", "update_due_on", "remind_at", "stale_at", "updated_at",
         ]
     )  # fmt: skip
-    audit_record(
-        actor=actor, action="project.update_post", target=project, changes={"health": health}
-    )
-    _tell(
-        Watch.objects.filter(project=project, person__is_active=True).values_list(
-            "person_id", flat=True
-        ),
+    watchers = Watch.objects.filter(project=project, person__is_active=True)
+    _audit_and_tell(
+        actor,
         project,
-        actor_user=actor.user,
+        "project.update_post",
+        {"health": health},
+        watchers.values_list("person_id", flat=True),
         kind="projects.update",
         title=f"{project.name}: {update.get_health_display().lower()}",
         body=f"{_name(actor.user)} posted a status update.",
@@ -730,16 +735,12 @@ def transfer_propose(
         project, actor, HistoryKind.TRANSFER_PROPOSED, before=_name(project.owner),
         after=_name(to_person), note=reason,
     )  # fmt: skip
-    audit_record(
-        actor=actor,
-        action="project.transfer_propose",
-        target=project,
-        changes={"transfer": transfer.pk, "to": to_person.pk},
-    )
-    _tell(
-        [to_person],
+    _audit_and_tell(
+        actor,
         project,
-        actor_user=actor.user,
+        "project.transfer_propose",
+        {"transfer": transfer.pk, "to": to_person.pk},
+        [to_person],
         kind="projects.transfer",
         title=f"Will you own {project.name}?",
         body=f"{_name(actor.user) or 'Baton'}: {reason}",
@@ -761,13 +762,24 @@ def _pending_transfer(transfer: OwnershipTransfer) -> OwnershipTransfer:
     return transfer
 
 
-def _tell_transfer_parties(
-    transfer: OwnershipTransfer, *, event: str, title: str, body: str, actor_user
+def _transfer_decided(
+    transfer: OwnershipTransfer,
+    *,
+    actor: Actor,
+    action: str,
+    changes: dict,
+    event: str,
+    title: str,
+    body: str,
 ) -> None:
-    _tell(
-        [transfer.from_owner_id, transfer.to_person_id, transfer.proposed_by_id],
+    """_audit_and_tell for the end of a transfer, told to everyone it names: the owner then,
+    the proposed owner, who proposed."""
+    _audit_and_tell(
+        actor,
         transfer.project,
-        actor_user=actor_user,
+        action,
+        changes,
+        [transfer.from_owner_id, transfer.to_person_id, transfer.proposed_by_id],
         kind="projects.transfer",
         title=title,
         body=body,
@@ -810,18 +822,14 @@ def _accept(transfer: OwnershipTransfer, *, actor: Actor, answer: str, now: date
     _decide(transfer, TransferState.ACCEPTED, actor=actor, answer=answer, at=now)
     _history(project, actor, HistoryKind.OWNER, before=_name(old_owner), after=_name(new_owner),
              note=transfer.reason)  # fmt: skip
-    audit_record(
+    _transfer_decided(
+        transfer,
         actor=actor,
         action="project.transfer_accept",
-        target=project,
         changes={"transfer": transfer.pk, "owner": [old_owner.pk, new_owner.pk]},
-    )
-    _tell_transfer_parties(
-        transfer,
         event="accepted",
         title=f"{_name(new_owner)} now owns {project.name}",
         body=answer or "The ownership transfer was accepted.",
-        actor_user=actor.user,
     )
     return project
 
@@ -875,19 +883,21 @@ def _close(
     project, owner = transfer.project, _name(transfer.from_owner)
     _history(project, actor, _CLOSED_KIND[state], before=owner, after=_name(transfer.to_person),
              note=answer)  # fmt: skip
-    audit_record(
-        actor=actor,
-        action=f"project.transfer_{state}",
-        target=project,
-        changes={"transfer": transfer.pk},
-    )
     if state == TransferState.EXPIRED:
         title = f"Nobody answered the transfer of {project.name}"
         body = f"It expired; {owner} stays the owner."
     else:
         title = f"The transfer of {project.name} to {_name(transfer.to_person)} was {state}"
         body = answer or f"{_name(actor.user) or 'Baton'} {state} it; {owner} stays the owner."
-    _tell_transfer_parties(transfer, event=state, title=title, body=body, actor_user=actor.user)
+    _transfer_decided(
+        transfer,
+        actor=actor,
+        action=f"project.transfer_{state}",
+        changes={"transfer": transfer.pk},
+        event=state,
+        title=title,
+        body=body,
+    )
     return transfer
 
 
@@ -990,16 +1000,12 @@ def acting_set(*, actor: Actor, project: Project, acting_owner, until, note: str
         project, actor, HistoryKind.ACTING, before=_name(previous), after=_name(acting_owner),
         note=f"until {until_day:%a %d %b %Y}" + (f": {note}" if note else ""),
     )  # fmt: skip
-    audit_record(
-        actor=actor,
-        action="project.acting_set",
-        target=project,
-        changes={"acting_owner": acting_owner.pk, "until": until_day.isoformat()},
-    )
-    _tell(
-        [acting_owner, project.owner_id, previous],  # and an acting owner this one replaces
+    _audit_and_tell(
+        actor,
         project,
-        actor_user=actor.user,
+        "project.acting_set",
+        {"acting_owner": acting_owner.pk, "until": until_day.isoformat()},
+        [acting_owner, project.owner_id, previous],  # and an acting owner this one replaces
         kind="projects.acting",
         title=f"{_name(acting_owner)} acts as owner of {project.name}",
         body=f"Until {until_day:%a %d %b %Y}, while {_name(project.owner)} is away.",
@@ -1016,16 +1022,12 @@ def _revert(project: Project, *, actor: Actor, reason: str) -> None:
     _reschedule(project)  # the owner's zone again; a reminder sent for this due update stands
     project.save()
     row = _history(project, actor, HistoryKind.ACTING, before=_name(acting), after="", note=reason)
-    audit_record(
-        actor=actor,
-        action="project.acting_end",
-        target=project,
-        changes={"acting_owner": acting.pk},
-    )
-    _tell(
-        [acting, project.owner_id],
+    _audit_and_tell(
+        actor,
         project,
-        actor_user=actor.user,
+        "project.acting_end",
+        {"acting_owner": acting.pk},
+        [acting, project.owner_id],
         kind="projects.acting",
         title=f"{_name(project.owner)} is accountable for {project.name} again",
         body=f"{_name(acting)} no longer acts as owner ({reason}).",
@@ -1066,15 +1068,27 @@ def person_deactivated(*, person: AbstractBaseUser) -> int:
     owned or acted for are orphaned now (selectors.ORPHANED). Record it on each project, tell
     each team's leads once, and cancel the transfers waiting for `person`'s answer (they could
     never be accepted, and they would block proposing a new owner). A fixed number of queries
-    per team and per such transfer, whatever the number of projects."""
+    per team and per such transfer, whatever the number of projects.
+
+    Where `person` only acted for an owner who is still here, the project goes back to its
+    owner at once (told, as when an acting owner's date comes) instead of being orphaned:
+    nobody needs to be found. A few queries per such project (a person acts for few)."""
+    name = _name(person)
+    actor = Actor.system()
+    handed_back = (
+        Project.objects.select_for_update(of=("self",))
+        .filter(status__in=OPEN_STATUSES, acting_owner=person, owner__is_active=True)
+        .select_related("owner__profile", "acting_owner__profile")
+        .order_by("pk")
+    )
+    for project in handed_back:
+        _revert(project, actor=actor, reason=f"{name} was deactivated")
     projects = list(
         Project.objects.filter(status__in=OPEN_STATUSES)
         .filter(Q(owner=person) | Q(acting_owner=person))
         .select_related("team")
         .order_by("team_id", "name", "id")
     )
-    name = _name(person)
-    actor = Actor.system()
     rows = [
         _history_row(
             project, actor, HistoryKind.ORPHANED, before=name, note=f"{name} was deactivated."

@@ -25,10 +25,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from core.api import IdRelatedField, StrictSerializer
+from core.api import IdRelatedField, StrictSerializer, paged, valid
 from core.audit import Actor
 from core.converters import ID_REGEX
-from core.pagination import DefaultCursorPagination
+from core.pagination import ByIdCursorPagination
 from core.permissions import require
 from core.zones import country_name
 
@@ -44,11 +44,6 @@ PERSON_ID = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Person id."
 )
 TEAM_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="Team id.")
-
-
-class ByIdCursorPagination(DefaultCursorPagination):
-    # A unique, never-changing key keeps cursors stable while names and roles change.
-    ordering = "id"
 
 
 def _sees_people_who_left(request) -> bool:
@@ -359,9 +354,7 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
         filters = {}
         # No filter given (the common case): nothing to validate, the defaults apply.
         if not query.keys().isdisjoint(PeopleQuerySerializer._declared_fields):
-            params = PeopleQuerySerializer(data=query)
-            params.is_valid(raise_exception=True)
-            filters = params.validated_data
+            filters = valid(PeopleQuerySerializer, query)
         include_left = filters.get("include_left", False) and _sees_people_who_left(self.request)
         return selectors.people_search(
             q=filters.get("q", ""),
@@ -397,18 +390,16 @@ class PersonViewSet(_PersonContextMixin, viewsets.GenericViewSet):
 
     def create(self, request):
         require(request.user, "teams.add_person")
-        data = PersonCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(PersonCreateSerializer, request.data)
         # A service ValidationError becomes a 400 in core.api_errors.exception_handler.
-        user = services.person_create(actor=Actor.from_request(request), **data.validated_data)
+        user = services.person_create(actor=Actor.from_request(request), **data)
         person = selectors.person_detail(person_id=user.pk)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         person = self.get_object()
-        data = PersonUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        _apply_person_update(request, person, dict(data.validated_data))
+        data = valid(PersonUpdateSerializer, request.data)
+        _apply_person_update(request, person, data)
         person = selectors.person_detail(person_id=person.pk)
         return Response(self.get_serializer(person).data)
 
@@ -473,9 +464,8 @@ class MeView(_PersonContextMixin, GenericAPIView):
     )
     def patch(self, request):
         person = self._me()
-        data = PersonUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        _apply_person_update(request, person, dict(data.validated_data))
+        data = valid(PersonUpdateSerializer, request.data)
+        _apply_person_update(request, person, data)
         return Response(self.get_serializer(self._me()).data)
 
 
@@ -557,9 +547,8 @@ class TeamViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         require(self.request.user, "teams.view_team")
-        params = TeamQuerySerializer(data=self.request.query_params.dict())
-        params.is_valid(raise_exception=True)
-        return selectors.team_list(q=params.validated_data.get("q", ""))
+        params = valid(TeamQuerySerializer, self.request.query_params.dict())
+        return selectors.team_list(q=params.get("q", ""))
 
     def get_object(self):
         require(self.request.user, "teams.view_team")
@@ -569,26 +558,23 @@ class TeamViewSet(viewsets.GenericViewSet):
         return team
 
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(TeamSerializer(page, many=True).data)
+        return paged(self, self.get_queryset(), TeamSerializer)
 
     def retrieve(self, request, pk=None):
         return Response(TeamSerializer(self.get_object()).data)
 
     def create(self, request):
         require(request.user, "teams.add_team")
-        data = TeamCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        team = services.team_create(actor=Actor.from_request(request), **data.validated_data)
+        data = valid(TeamCreateSerializer, request.data)
+        team = services.team_create(actor=Actor.from_request(request), **data)
         team = selectors.team_list().get(pk=team.pk)
         return Response(TeamSerializer(team).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
         team = self.get_object()
         require(request.user, "teams.change_team", team)
-        data = TeamUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.team_update(actor=Actor.from_request(request), team=team, **data.validated_data)
+        data = valid(TeamUpdateSerializer, request.data)
+        services.team_update(actor=Actor.from_request(request), team=team, **data)
         return Response(TeamSerializer(self.get_object()).data)
 
     def destroy(self, request, pk=None):
@@ -670,6 +656,7 @@ class TeamMembersView(_TeamMembersBase):
 
     @extend_schema(summary="List a team's members", responses=MemberSerializer(many=True))
     def get(self, request, team_id: int):
+        # Not core.api.paged: get_serializer gives every row the request's one "now".
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -681,15 +668,14 @@ class TeamMembersView(_TeamMembersBase):
     def post(self, request, team_id: int):
         team = self.get_team()
         require(request.user, "teams.manage_memberships", team)
-        data = MemberAddSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        person = data.validated_data["person"]
+        data = valid(MemberAddSerializer, request.data)
+        person = data["person"]
         existed = Membership.objects.filter(team=team, person=person).exists()
         services.membership_set(
             actor=Actor.from_request(request),
             team=team,
             person=person,
-            role=data.validated_data["role"],
+            role=data["role"],
         )
         return Response(
             self.get_serializer(self._membership(team, person.pk)).data,
@@ -713,13 +699,12 @@ class TeamMemberDetailView(_TeamMembersBase):
         team = self.get_team()
         require(request.user, "teams.manage_memberships", team)
         membership = self._membership(team, person_id)
-        data = MemberRoleSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = valid(MemberRoleSerializer, request.data)
         services.membership_set(
             actor=Actor.from_request(request),
             team=team,
             person=membership.person,
-            role=data.validated_data["role"],
+            role=data["role"],
         )
         return Response(self.get_serializer(self._membership(team, person_id)).data)
 

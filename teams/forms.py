@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from django import forms
 
-from core.forms import zone_choices
+from core.forms import team_filter_field, zone_choices
 from core.widgets import FastSelect, MemoSelect, PlainChoices
 from core.zones import country_choices
 
@@ -151,13 +151,7 @@ class DirectoryFilterForm(forms.Form):
     normalise and render option by option on every request."""
 
     q = forms.CharField(required=False, label="Search", max_length=100)
-    # data-typeahead: static/js/baton.js puts a type-ahead box in front of the 1,500 options.
-    team = forms.TypedChoiceField(
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=MemoSelect(attrs={"data-typeahead": ""}),
-    )
+    team = team_filter_field()  # a type-ahead box in front of the 1,500 options
     country = forms.ChoiceField(required=False, widget=MemoSelect)
     working_now = forms.BooleanField(required=False, label="Working now")
     # Admins only (the view ignores it for anyone else): who still needs an invitation.

@@ -47,6 +47,32 @@ def is_team_lead(user, team) -> bool:
     return team.pk in team_ids_of(user, role=TeamRole.LEAD)
 
 
+def team_id_of(obj) -> int | None:
+    """The team behind `obj`: a Team, anything with a `team_id` (an urgent update, a policy),
+    or anything with only a `project` (a goal, an update): the apps above share these rules."""
+    if obj is None:
+        return None
+    if hasattr(obj, "project_id") and not hasattr(obj, "team_id"):
+        obj = obj.project
+    if hasattr(obj, "team_id"):
+        return obj.team_id
+    return getattr(obj, "pk", None)
+
+
+@rules.predicate
+def is_member_of_team(user, obj) -> bool:
+    """A member (or lead) of the team behind `obj` (team_id_of)."""
+    team_id = team_id_of(obj)
+    return team_id is not None and team_id in team_ids_of(user)
+
+
+@rules.predicate
+def is_lead_of_team(user, obj) -> bool:
+    """A lead of the team behind `obj` (team_id_of)."""
+    team_id = team_id_of(obj)
+    return team_id is not None and team_id in team_ids_of(user, role=TeamRole.LEAD)
+
+
 @rules.predicate
 def is_active_person(user, person) -> bool:
     return person is None or bool(getattr(person, "is_active", False))

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -19,6 +18,7 @@ from core import caching
 from core.audit import Actor, audit_record
 from core.realtime import send_to_user
 from core.tasks import enqueue_on_commit
+from core.validation import delete_or_refuse
 
 from . import hooks, validation
 from . import hours as hours_math
@@ -415,16 +415,8 @@ def team_delete(*, actor: Actor, team: Team) -> None:
         raise ValidationError({"team": "Move or delete the sub-teams first."})
     audit_record(actor=actor, action="team.delete", target=team)
     caching.bump(TEAMS_CACHE)
-    try:
-        with transaction.atomic():
-            team.delete()
-    except ProtectedError as exc:
-        # Apps above teams keep rows that must not vanish with a team (a project and its
-        # history): name them, so the admin moves or closes them first.
-        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
-        raise ValidationError(
-            {"team": f"This team still has {', '.join(kinds)}: move or delete them first."}
-        ) from None
+    # Apps above teams keep rows that must not vanish with a team (a project and its history).
+    delete_or_refuse(team, field="team", what="team")
     memberships_changed()  # its memberships went with it (selectors.team_ids_of)
 
 

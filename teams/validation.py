@@ -24,8 +24,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import models
-from django.utils.text import slugify
 
+from core.validation import clean_choice, clean_slug, clean_text, invalid, shown, text_of
 from core.zones import is_valid_country, is_valid_zone, zone_error
 
 from . import hours as hours_math
@@ -63,35 +63,9 @@ _username_validator = UnicodeUsernameValidator()
 _email_validator = EmailValidator()
 
 
-def _text(value: object) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _invalid(field: str, message: str) -> ValidationError:
-    return ValidationError({field: message})
-
-
 def message_of(exc: ValidationError, field: str) -> str:
     """The (first) message a clean_<field> raised for `field`."""
     return exc.message_dict[field][0]
-
-
-def _bounded(field: str, text: str, max_length: int, what: str, *, required: str = "") -> str:
-    """`text` when it has at most `max_length` characters ("<what> has at most N
-    characters." otherwise); `required`: the message for an empty text, which is then
-    refused."""
-    if required and not text:
-        raise _invalid(field, required)
-    if len(text) > max_length:
-        raise _invalid(field, f"{what} has at most {max_length} characters.")
-    return text
-
-
-def _one_of(field: str, value: str, choices: list[str], what: str) -> str:
-    """`value` when it is one of `choices`; the message names them all."""
-    if value not in choices:
-        raise _invalid(field, f"'{value[:20]}' is not {what} ({', '.join(choices)}).")
-    return value
 
 
 def field_rule(field: str, clean: Callable[[object], object] | None = None):
@@ -114,13 +88,13 @@ def field_rule(field: str, clean: Callable[[object], object] | None = None):
 
 
 def clean_username(value: object) -> str:
-    username = _bounded(
-        "username", _text(value), USERNAME_MAX, "A username", required="A username is required."
+    username = clean_text(
+        value, field="username", what="A username", max_length=USERNAME_MAX, required=True
     )
     try:
         _username_validator(username)
     except ValidationError as exc:
-        raise _invalid(
+        raise invalid(
             "username", f"'{username}' may only have letters, digits and @ . + - _."
         ) from exc
     return username
@@ -132,17 +106,14 @@ def username_taken(username: str) -> str:
 
 def clean_email(value: object) -> str:
     """An e-mail address, checked with Django's EmailValidator and stored lower-case."""
-    email = _bounded(
-        "email",
-        _text(value).lower(),
-        EMAIL_MAX,
-        "An email address",
-        required="A valid email address is required.",
-    )
+    email = text_of(value).lower()
+    if not email:  # teams' own wording of "required"
+        raise invalid("email", "A valid email address is required.")
+    clean_text(email, field="email", what="An email address", max_length=EMAIL_MAX)
     try:
         _email_validator(email)
     except ValidationError as exc:
-        raise _invalid("email", f"'{email}' is not a valid email address.") from exc
+        raise invalid("email", f"'{email}' is not a valid email address.") from exc
     return email
 
 
@@ -157,36 +128,37 @@ def first_name_for(display_name: str) -> str:
 
 
 def clean_display_name(value: object) -> str:
-    return _bounded(
-        "display_name",
-        _text(value),
-        DISPLAY_NAME_MAX,
-        "A display name",
-        required="A display name is required.",
+    return clean_text(
+        value,
+        field="display_name",
+        what="A display name",
+        max_length=DISPLAY_NAME_MAX,
+        required=True,
     )
 
 
 def clean_title(value: object) -> str:
-    return _bounded("title", _text(value), TITLE_MAX, "A title")
+    return clean_text(value, field="title", what="A title", max_length=TITLE_MAX)
 
 
 def clean_phone(value: object) -> str:
-    return _bounded("phone", _text(value), PHONE_MAX, "A phone number")
+    return clean_text(value, field="phone", what="A phone number", max_length=PHONE_MAX)
 
 
 def clean_time_zone(value: object) -> str:
     """An IANA zone; a typo gets the nearest zone as a suggestion (core.zones.zone_error)."""
-    zone = _text(value)
+    zone = text_of(value)
     if not is_valid_zone(zone):
-        raise _invalid("time_zone", zone_error(zone))
+        raise invalid("time_zone", zone_error(zone))
     return zone
 
 
 def clean_country(value: object) -> str:
-    code = _text(value).upper()
+    code = text_of(value).upper()
     if not is_valid_country(code):
-        shown = code if len(code) <= 10 else code[:7] + "..."
-        raise _invalid("country", f"'{shown}' is not an ISO 3166 country code (e.g. GB, BR, IN).")
+        raise invalid(
+            "country", f"'{shown(code, 10)}' is not an ISO 3166 country code (e.g. GB, BR, IN)."
+        )
     return code
 
 
@@ -195,24 +167,24 @@ def clean_working_hours(value: object) -> dict[str, list[str]]:
     try:
         return hours_math.normalize(value)
     except hours_math.WorkingHoursError as exc:
-        raise _invalid("working_hours", str(exc)) from exc
+        raise invalid("working_hours", str(exc)) from exc
 
 
 def clean_working_hours_text(value: object) -> dict[str, list[str]]:
     """Working hours as the pages take them, one line per day or range of days
     ("mon-fri 09:00-17:00"; empty: no regular hours), canonical."""
     try:
-        return hours_math.normalize(hours_math.parse_text(_text(value)))
+        return hours_math.normalize(hours_math.parse_text(text_of(value)))
     except hours_math.WorkingHoursError as exc:
-        raise _invalid("working_hours", str(exc)) from exc
+        raise invalid("working_hours", str(exc)) from exc
 
 
 def clean_org_role(value: object) -> str:
-    return _one_of("org_role", _text(value), OrgRole.values, "an org role")
+    return clean_choice(value, field="org_role", what="an org role", choices=OrgRole.values)
 
 
 def clean_clock(value: object) -> str:
-    return _one_of("clock", _text(value), Clock.values, "a clock setting")
+    return clean_choice(value, field="clock", what="a clock setting", choices=Clock.values)
 
 
 # The fields of a person (a user plus a profile) that clean_person knows, in form order.
@@ -296,27 +268,16 @@ def clean_person(
 
 
 def clean_team_name(value: object) -> str:
-    return _bounded(
-        "name", _text(value), TEAM_NAME_MAX, "A team name", required="A team needs a name."
-    )
+    name = text_of(value)
+    if not name:  # teams' own wording of "required"
+        raise invalid("name", "A team needs a name.")
+    return clean_text(name, field="name", what="A team name", max_length=TEAM_NAME_MAX)
 
 
 def clean_team_slug(value: object) -> str:
-    """A slug given by hand: lowercase letters, digits, hyphens (upper case is lowered).
-    Whether it is free is the writer's check (one query, or one for a whole import)."""
-    given = _text(value)
-    if not given:
-        raise _invalid("slug", "A slug is required.")
-    slug = given.lower()
-    if slugify(given) != slug:
-        shown = given if len(given) <= 40 else given[:37] + "..."
-        example = slugify(given)[:TEAM_SLUG_MAX] or "platform-team"
-        raise _invalid(
-            "slug",
-            f"'{shown}' is not a slug: use lowercase letters, digits and hyphens "
-            f"(e.g. '{example}').",
-        )
-    return _bounded("slug", slug, TEAM_SLUG_MAX, "A slug")
+    """A slug given by hand (core.validation.clean_slug). Whether it is free is the writer's
+    check (one query, or one for a whole import)."""
+    return clean_slug(value, field="slug", max_length=TEAM_SLUG_MAX)
 
 
 def slug_taken(slug: str) -> str:
@@ -324,4 +285,4 @@ def slug_taken(slug: str) -> str:
 
 
 def clean_team_role(value: object) -> str:
-    return _one_of("role", _text(value), TeamRole.values, "a team role")
+    return clean_choice(value, field="role", what="a team role", choices=TeamRole.values)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core import panels
 from core.audit import Actor
 from core.forms import apply_errors
+from core.pages import paginate, service_action
 from core.permissions import require, rule_allows
 from core.zones import zoneinfo
 
@@ -68,6 +69,19 @@ def _valid_filters(form) -> dict:
         return {}
     form.is_valid()
     return form.cleaned_data
+
+
+def _query_with(request: HttpRequest):
+    """query(page=n) for core.pages.paginate: this request's query string (its filters, even
+    an invalid one, as typed) with those values set."""
+
+    def query(**values) -> str:
+        params = request.GET.copy()
+        for name, value in values.items():
+            params[name] = value
+        return params.urlencode()
+
+    return query
 
 
 def _get_person(pk: int):
@@ -278,7 +292,7 @@ def _person_action(request: HttpRequest, pk: int, perm: str, service, success) -
     `service(actor=, person=)`; `success(person)` is the message (refusals become messages)."""
     person = _get_person(pk)
     require(request.user, perm, person)
-    _service_action(
+    service_action(
         request,
         lambda: service(actor=Actor.from_request(request), person=person),
         success(person),
@@ -350,17 +364,6 @@ def person_new(request: HttpRequest) -> HttpResponse:
     return render(request, "teams/person_new.html", {"form": form}, status=status)
 
 
-def _service_action(request: HttpRequest, call, success: str) -> None:
-    """Run a service for a one-button form; refusals become a message (nothing written)."""
-    try:
-        call()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, success)
-
-
 @require_POST
 def person_role(request: HttpRequest, pk: int) -> HttpResponse:
     person = _get_person(pk)
@@ -369,7 +372,7 @@ def person_role(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "Choose a valid org role.")
     else:
-        _service_action(
+        service_action(
             request,
             lambda: services.person_set_org_role(
                 actor=Actor.from_request(request),
@@ -570,7 +573,7 @@ def team_member_role(request: HttpRequest, slug: str, person_id: int) -> HttpRes
     if not form.is_valid():
         messages.error(request, "Choose a valid team role.")
     else:
-        _service_action(
+        service_action(
             request,
             lambda: services.membership_set(
                 actor=Actor.from_request(request),
@@ -588,7 +591,7 @@ def team_member_remove(request: HttpRequest, slug: str, person_id: int) -> HttpR
     team = _get_team(slug)
     require(request.user, "teams.manage_memberships", team)
     person = _member(team, person_id)
-    _service_action(
+    service_action(
         request,
         lambda: services.membership_remove(
             actor=Actor.from_request(request), team=team, person=person
@@ -643,9 +646,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if date_to
         else None,
     )
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "teams/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    page, links = paginate(request, events, PAGE_SIZE, _query_with(request))
+    return render(request, "teams/audit_log.html", {"form": form, "page": page, "links": links})

@@ -73,6 +73,17 @@ def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, counter))
 
 
+def sign_in_setting_up_totp(page, username: str) -> None:
+    """Sign in through the real forms as someone who owes MFA but has none yet: Baton sends
+    them to set up TOTP, done here with the code of the secret the page shows."""
+    sign_in_with_password(page, username)
+    page.wait_for_url("**/accounts/2fa/totp/activate/**")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.fill("input[name=code]", totp_code(secret))
+    page.locator("form:has(input[name=code]) button[type=submit]").click()
+    page.wait_for_url(lambda url: "/2fa/totp/activate" not in url)
+
+
 def sign_in_with_totp(page, username: str, secret: str, password: str = "correct-horse-battery"):
     """Sign in through the real forms as someone whose authenticator holds `secret` (TOTP
     already set up, e.g. allauth's TOTP.activate): the password, then the code."""

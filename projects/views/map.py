@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.api import MAX_ID
 from core.permissions import require
 from core.zones import zoneinfo
 
@@ -107,14 +108,49 @@ def _setup(
     return form, form.filters()
 
 
+# The map's views, by the `from_map` value their links to a project carry (the project page
+# links back to the view, filtered as it was).
+TABS = {
+    "graph": ("ownership-map", "Graph"),
+    "table": ("ownership-map-table", "Table"),
+    "risks": ("ownership-map-risks", "Load and bus factor"),
+    "sun": ("ownership-map-sun", "Sun map"),
+}
+
+
+def project_link_query(tab: str, filters: ownership.MapFilters) -> str:
+    """What a link from the map's view `tab` to a project adds to the project's URL."""
+    return "?" + present.filter_query(filters, from_map=tab)
+
+
+def back_to_map(params) -> dict | None:
+    """{"url", "label"} of the map view a project page was opened from (project_link_query's
+    parameters), filtered as it was; None when it was not. The parameters come from the
+    address bar: each is checked and the URL is built again from the checked values, never
+    copied, and one that is not valid is left out."""
+    tab = params.get("from_map")
+    if tab not in TABS:
+        return None
+    team = params.get("team", "")
+    team_id = int(team) if team.isascii() and team.isdigit() else 0
+    country = params.get("country", "").strip().upper()
+    health = params.get("health", "")
+    filters = ownership.MapFilters(
+        team=team_id if 1 <= team_id <= MAX_ID else None,
+        country=country if country in pytz.country_names else "",
+        health=health if health in dict(HEALTH_CHOICES) else "",
+    )
+    name, label = TABS[tab]
+    query = present.filter_query(filters)
+    return {
+        "url": reverse(name) + (f"?{query}" if query else ""),
+        "label": f"Ownership map: {label.lower()}" + (" (filtered)" if filters else ""),
+    }
+
+
 def _tabs(current: str, filters: ownership.MapFilters) -> list[dict]:
     query = present.filter_query(filters)
-    tabs = [
-        ("ownership-map", "Graph"),
-        ("ownership-map-table", "Table"),
-        ("ownership-map-risks", "Load and bus factor"),
-        ("ownership-map-sun", "Sun map"),
-    ]
+    tabs = TABS.values()
     return [
         {
             "label": label,
@@ -158,6 +194,7 @@ def ownership_map(request: HttpRequest) -> HttpResponse:
         counts=counts,
         overload_threshold=settings.PROJECTS_OVERLOAD_CRITICAL,
         api_url=api_url,
+        project_query=project_link_query("graph", filters),
         table_url=reverse("ownership-map-table") + (f"?{query}" if query else ""),
     )
     return render(request, "projects/map.html", context)
@@ -187,7 +224,9 @@ def ownership_map_table(request: HttpRequest) -> HttpResponse:
         form,
         filters,
         page=page,
-        rows=present.table_rows(page.object_list, zone=zone, urls=_urls()),
+        rows=present.table_rows(
+            page.object_list, zone=zone, urls=_urls(project_link_query("table", filters))
+        ),
         headers=present.sort_links(filters, sort),
         sort=sort,
         previous_url=page_url(page.previous_page_number()) if page.has_previous() else None,
@@ -198,11 +237,11 @@ def ownership_map_table(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/map_table.html", context)
 
 
-def _urls() -> present.Urls:
+def _urls(project_query: str) -> present.Urls:
     """The table's link patterns, reversed once a request (not once a row)."""
     marker = "0000000000"
     return present.Urls(
-        project=reverse("project-detail", args=[marker]).replace(marker, "{}"),
+        project=reverse("project-detail", args=[marker]).replace(marker, "{}") + project_query,
         person=reverse("person-detail", args=[marker]).replace(marker, "{}"),
         team=reverse("team-detail", args=[marker]).replace(marker, "{}"),
     )
@@ -244,6 +283,7 @@ def ownership_map_risks(request: HttpRequest) -> HttpResponse:
         filters,
         counts=present.summary(data),
         findings=present.finding_rows(data, now=now),
+        project_query=project_link_query("risks", filters),
     )
     return render(request, "projects/map_risks.html", context)
 
@@ -258,23 +298,21 @@ def ownership_map_sun(request: HttpRequest) -> HttpResponse:
         number = max(1, int(request.GET.get("page", 1)))
     except ValueError:
         number = 1
-    sun = ownership.sun_data(
-        request.user,
-        zone_name=zone,
-        team=filters.team,
-        offset=(number - 1) * SUN_PAGE_SIZE,
-        limit=SUN_PAGE_SIZE,
-    )
-    pages = max(1, -(-sun.total_teams // SUN_PAGE_SIZE))
-    if number > pages:  # past the end: the last page
-        number = pages
-        sun = ownership.sun_data(
+
+    def sun_page(n: int) -> ownership.SunData:
+        return ownership.sun_data(
             request.user,
             zone_name=zone,
             team=filters.team,
-            offset=(number - 1) * SUN_PAGE_SIZE,
+            offset=(n - 1) * SUN_PAGE_SIZE,
             limit=SUN_PAGE_SIZE,
         )
+
+    sun = sun_page(number)
+    pages = max(1, -(-sun.total_teams // SUN_PAGE_SIZE))
+    if number > pages:  # past the end: the last page
+        number = pages
+        sun = sun_page(number)
     bands = present.sun_bands(sun)
 
     def page_url(n: int) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from core.audit import Actor
 from core.forms import form_write
+from core.pages import service_action
 from core.permissions import rule_allows
 
 from .. import presenters, selectors, services
@@ -22,6 +23,7 @@ from ..forms import AnswerForm, GoalForm, ProjectForm, UpdateForm
 from ..models import Health
 from . import common
 from .common import allow, editable_project, get_project, viewer_zone
+from .map import back_to_map
 
 UPDATES_SHOWN = 20
 HISTORY_SHOWN = 50
@@ -85,6 +87,10 @@ def detail_page(
     row = presenters.project_row(project, now, zone)
     context = {
         "project": project,
+        # Opened from the ownership map: the way back to it, filtered as it was.
+        "back_to_map": (
+            back_to_map(request.GET) if rule_allows(user, "projects.view_map") else None
+        ),
         "row": row,
         "backup": presenters.person_badge(project.backup_owner, now),
         "acting_until": presenters.acting_until(project, zone),
@@ -188,8 +194,12 @@ def project_delete(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Type the project's name to confirm deleting it.")
         return redirect("project-edit", slug=slug)
     name = project.name
-    services.project_delete(actor=Actor.from_request(request), project=project)
-    messages.success(request, f"Project {name} deleted.")
+    if not service_action(
+        request,
+        lambda: services.project_delete(actor=Actor.from_request(request), project=project),
+        f"Project {name} deleted.",
+    ):
+        return redirect("project-edit", slug=slug)
     return redirect("project-list")
 
 

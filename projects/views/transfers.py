@@ -140,7 +140,7 @@ def handover(request: HttpRequest, pk: int) -> HttpResponse:
     one step; each proposal is a transfer the new owner accepts. All or nothing."""
     if not is_org_admin(request.user):
         raise PermissionDenied("Only admins hand over someone else's projects.")
-    person = found_or_404(selectors.person_with_profile(pk), "person")
+    person = found_or_404(selectors.person_by_id(pk), "person")
     now = timezone.now()
     projects = list(selectors.orphaned_by(person))
     pending = selectors.pending_transfers_for(p.pk for p in projects)

@@ -23,6 +23,7 @@ from projects.models import (
     Watch,
 )
 from teams import services as team_services
+from tests.factories import PersonFactory, add_member
 from tests.projects.org import SYSTEM, actor, later, send
 from tests.projects.org import client_for as api
 
@@ -411,9 +412,14 @@ def test_acting_owner_set_then_ended(org):
 
 def test_owned_projects_then_bulk_transfer(org):
     owned = org.project(owner=org.member, name="Owned")
-    acted = org.project(owner=org.member2, name="Acted")
+    gone = PersonFactory(display_name="Gil Gone")
+    add_member(org.team, gone)
+    acted = org.project(owner=gone, name="Acted")  # for an owner who left too
+    handed_back = org.project(owner=org.member2, name="Handed back")  # the owner is here
     org.project(owner=org.member, name="Closed", status="done")
-    services.acting_set(actor=SYSTEM, project=acted, acting_owner=org.member, until=later(5))
+    for project in (acted, handed_back):
+        services.acting_set(actor=SYSTEM, project=project, acting_owner=org.member, until=later(5))
+    team_services.person_deactivate(actor=SYSTEM, person=gone)
     team_services.person_deactivate(actor=SYSTEM, person=org.member)
     response = api(org.lead).get(f"/api/v1/people/{org.member.pk}/owned-projects/")
     assert response.status_code == 200

@@ -59,13 +59,28 @@ def test_owned_projects_are_orphaned_recorded_and_the_lead_told_once(org):
     assert Project.objects.get(pk=mine[0].pk).history.filter(kind=HistoryKind.ORPHANED).count() == 1
 
 
-def test_projects_someone_acts_for_are_orphaned_too(org):
+def test_an_acting_owner_who_leaves_hands_the_project_back_to_its_owner(org):
     project = org.project(owner=org.member)
     org.name_acting(project, org.member2, by=org.member)
     team_services.person_deactivate(actor=SYSTEM, person=org.member2)
+    project.refresh_from_db()
+    assert project.acting_owner_id is None and project.acting_until is None
+    assert orphaned_ids() == set() and orphan_notices(org.lead) == []
+    assert project.history.filter(kind=HistoryKind.ACTING, note="Nia Member was deactivated")
+    [told] = Notification.objects.filter(kind="projects.acting", recipient=org.member).filter(
+        title__contains="accountable for"
+    )
+    assert "Nia Member no longer acts as owner (Nia Member was deactivated)" in told.body
+    assert list(selectors.orphaned_by(org.member2)) == []
+
+
+def test_projects_someone_acts_for_whose_owner_left_too_are_orphaned(org):
+    project = org.project(owner=org.member)
+    org.name_acting(project, org.member2, by=org.member)
+    team_services.person_deactivate(actor=SYSTEM, person=org.member)
+    team_services.person_deactivate(actor=SYSTEM, person=org.member2)
     assert orphaned_ids() == {project.pk}
     assert project.history.filter(kind=HistoryKind.ORPHANED, before="Nia Member").exists()
-    assert len(orphan_notices(org.lead)) == 1
     assert [p.pk for p in selectors.orphaned_by(org.member2)] == [project.pk]
 
 

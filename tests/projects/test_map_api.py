@@ -163,3 +163,10 @@ def test_row_values_have_their_documented_types(world):
     # Orphaned as the rest of Baton has it (projects.selectors).
     orphaned = {p.pk for p in selectors.projects_filtered(orphaned=True)}
     assert {row["id"] for row in rows(body) if row["orphaned"]} == orphaned == {world.p_gone.pk}
+
+
+def test_a_bad_filter_is_a_json_400_through_the_map_renderer(world):
+    response = sign_in(Client(), world.manager).get(f"{URL}?team=1.5&country=%C3%96%E2%80%A8")
+    assert response.status_code == 400
+    body = response.json()
+    assert {"team", "country"} <= set(body), body

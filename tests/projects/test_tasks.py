@@ -6,7 +6,6 @@ N of the owner's working days."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from projects.models import HistoryKind, Project, TransferState
 from teams import services as team_services
 from tests.factories import PersonFactory, add_member
 from tests.projects.org import SYSTEM, actor
+from tests.threads import run_at_once
 
 AUCKLAND = ZoneInfo("Pacific/Auckland")
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
@@ -180,28 +180,9 @@ def test_a_re_run_after_a_lost_clear_still_notifies_once(org, lou):
 
 
 def beats_at_once(task, n: int, when: datetime) -> list:
-    """`n` beats running `task` at the same moment `when`, each in a thread (and a database
-    connection) of its own: what each returned. An error in any of them fails the test."""
-    results, errors = [], []
-    barrier = threading.Barrier(n)
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(beat_once(task))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
+    """`n` beats running `task` at the same moment `when`: what each returned."""
     with at(when):
-        threads = [threading.Thread(target=run) for _ in range(n)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert not errors, errors
-    return results
+        return run_at_once([lambda: beat_once(task)] * n)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import sign_in_with_password, totp_code
+from tests.browser import sign_in_setting_up_totp, sign_in_with_password
 from tests.factories import ALWAYS, PersonFactory, TeamFactory, add_member, person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,12 +30,7 @@ def test_sign_in_set_up_totp_directory_working_now_team_page(page):
     add_member(team, asleep)
 
     # Sign in with a password: an admin owes MFA, so Baton sends them to set up TOTP.
-    sign_in_with_password(page, "ada")
-    page.wait_for_url("**/accounts/2fa/totp/activate/**")
-    secret = page.locator("#authenticator_secret").input_value()
-    page.fill("input[name=code]", totp_code(secret))
-    page.locator("form:has(input[name=code]) button[type=submit]").click()
-    page.wait_for_url(lambda url: "/2fa/totp/activate" not in url)
+    sign_in_setting_up_totp(page, "ada")
     assert "/accounts/login/" not in page.url
 
     # The directory, then "working now" (htmx swaps the results).

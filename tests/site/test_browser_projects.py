@@ -135,8 +135,10 @@ def test_manager_finds_an_orphan_by_country_hands_it_over_and_exports(page, brow
     assert "left" in orphaned.locator("td[data-label=Owner]").inner_text()
     orphaned.get_by_role("link", name="Billing exports").click()
 
-    # The project page says who left and offers the proposal.
-    page.wait_for_url(f"**/projects/{billing.slug}/")
+    # The project page says who left and offers the proposal, and leads back to the table.
+    page.wait_for_url(lambda url: f"/projects/{billing.slug}/?" in url and "from_map=table" in url)
+    back = page.get_by_role("link", name="Ownership map: table (filtered)")
+    assert table_url.endswith(back.get_attribute("href"))
     note = page.locator("#orphaned-note")
     assert "Bruno Costa was deactivated" in note.inner_text()
     note.get_by_role("link", name="Propose a new owner").click()

@@ -238,3 +238,26 @@ def test_team_role_message_is_the_rule(db):
         ("teams", f"Team 'platform': {message}")
     ]
     assert not Membership.objects.exists()
+
+
+def test_long_choices_and_unsluggable_slugs_read_as_core_validation_words_them():
+    """teams' rules are core.validation's shapes: a long wrong choice is quoted cut short, and
+    a slug with nothing sluggable in it gets the generic example."""
+    with pytest.raises(ValidationError) as caught:
+        validation.clean_team_role("x" * 30)
+    assert caught.value.message_dict == {
+        "role": [f"'{'x' * 17}...' is not a team role (member, lead)."]
+    }
+    with pytest.raises(ValidationError) as caught:
+        validation.clean_team_slug("!!!")
+    assert caught.value.message_dict == {
+        "slug": ["'!!!' is not a slug: use lowercase letters, digits and hyphens (e.g. 'my-slug')."]
+    }
+    # teams' own wording where core would say "... is required."
+    for rule, field, message in (
+        (validation.clean_team_name, "name", "A team needs a name."),
+        (validation.clean_email, "email", "A valid email address is required."),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            rule("  ")
+        assert caught.value.message_dict == {field: [message]}
