@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notifications",
     "oncall",
     "projects",
+    "escalations",
     "handoffs",
 ]
 
@@ -424,3 +425,13 @@ PROJECTS_STALE_WORKING_DAYS = env.int("PROJECTS_STALE_WORKING_DAYS", default=10)
 PROJECTS_TRANSFER_EXPIRY_DAYS = env.int("PROJECTS_TRANSFER_EXPIRY_DAYS", default=7)
 # The ownership map flags people who own more than this many open critical projects.
 PROJECTS_OVERLOAD_CRITICAL = env.int("PROJECTS_OVERLOAD_CRITICAL", default=3)
+
+# --- Escalations (escalations/) ----------------------------------------------------------------
+# The beat sweeper fires a pending step this many seconds after its due time if its task has
+# not (a lost task: a killed worker, a Redis restart).
+ESCALATIONS_SWEEP_GRACE_SECONDS = env.float("ESCALATIONS_SWEEP_GRACE_SECONDS", default=5.0)
+# A step due further off than this gets no task when written (a long ETA would outlive Redis'
+# visibility timeout and be redelivered); the sweeper sends its task as it comes near.
+ESCALATIONS_ETA_MAX_SECONDS = env.float("ESCALATIONS_ETA_MAX_SECONDS", default=1800.0)
+# Overdue steps one sweep fires at most (the next sweep takes the rest).
+ESCALATIONS_SWEEP_BATCH = env.int("ESCALATIONS_SWEEP_BATCH", default=200)

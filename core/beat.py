@@ -24,10 +24,11 @@ Schedule = float | timedelta | BaseSchedule  # seconds, a timedelta, or e.g. a c
 _entries: dict[str, dict] = {}
 
 
-def register(name: str, task: str, every: Schedule) -> None:
-    """Run the task named `task` on `every` (seconds, a timedelta or a crontab). Registering
-    the same entry again is harmless (ready() can run more than once in tests); a different
-    task or schedule under a taken name is a programming error."""
+def register(name: str, task: str, every: Schedule, *, queue: str | None = None) -> None:
+    """Run the task named `task` on `every` (seconds, a timedelta or a crontab), on the Celery
+    queue `queue` (default: the default queue). Registering the same entry again is harmless
+    (ready() can run more than once in tests); a different task, schedule or queue under a
+    taken name is a programming error."""
     if isinstance(every, bool) or not isinstance(every, int | float | timedelta | BaseSchedule):
         raise ImproperlyConfigured(f"Beat entry {name!r}: {every!r} is not a schedule.")
     if isinstance(every, int | float):
@@ -35,6 +36,8 @@ def register(name: str, task: str, every: Schedule) -> None:
             raise ImproperlyConfigured(f"Beat entry {name!r} needs a positive interval.")
         every = float(every)
     entry = {"task": task, "schedule": every}
+    if queue:
+        entry["options"] = {"queue": queue}
     existing = _entries.get(name)
     if existing is not None and existing != entry:
         raise ImproperlyConfigured(f"Beat entry {name!r} is already registered.")
@@ -43,4 +46,7 @@ def register(name: str, task: str, every: Schedule) -> None:
 
 def schedule() -> dict[str, dict]:
     """Every registered entry, in Celery's beat_schedule shape (a copy: beat may change it)."""
-    return {name: dict(entry) for name, entry in _entries.items()}
+    return {
+        name: {**entry, **({"options": dict(entry["options"])} if "options" in entry else {})}
+        for name, entry in _entries.items()
+    }

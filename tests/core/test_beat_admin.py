@@ -30,6 +30,11 @@ ADDED_SINCE = {
     "projects-remind-updates": {"task": "projects.remind_updates", "schedule": 60.0},
     "projects-expire-transfers": {"task": "projects.expire_transfers", "schedule": 300.0},
     "projects-revert-acting": {"task": "projects.revert_acting_owners", "schedule": 60.0},
+    "escalations-sweep": {
+        "task": "escalations.sweep",
+        "schedule": 15.0,
+        "options": {"queue": "escalations"},
+    },
 }
 SCHEDULE = {**PREVIOUS_SCHEDULE, **ADDED_SINCE}
 

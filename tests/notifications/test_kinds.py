@@ -33,7 +33,10 @@ BUILT = {
     "projects.acting",
     "projects.orphaned",
 }
-UNBUILT_PREFIXES = ("handoffs.", "escalation.", "escalations.", "chat.")
+# Registered unmutable: being paged cannot be muted (escalations/apps.py).
+UNMUTABLE = {"escalation.page", "escalation.unacknowledged"}
+REGISTERED = BUILT | UNMUTABLE
+UNBUILT_PREFIXES = ("handoffs.", "escalations.", "chat.")
 
 
 @pytest.fixture
@@ -64,10 +67,10 @@ def _options(html: str, select_id: str) -> dict[str, str]:
 
 
 def test_only_the_kinds_of_built_apps_are_registered():
-    assert set(kinds.KINDS) == BUILT
-    assert set(kinds.KIND_LABELS) == BUILT
+    assert set(kinds.KINDS) == REGISTERED
+    assert set(kinds.KIND_LABELS) == REGISTERED
     assert not [k for k in kinds.KINDS if k.startswith(UNBUILT_PREFIXES)]
-    assert not [k for k in kinds.KINDS.values() if k.unmutable]
+    assert {name for name, k in kinds.KINDS.items() if k.unmutable} == UNMUTABLE
 
 
 def test_register_kind_is_idempotent_and_refuses_conflicts():
@@ -88,7 +91,7 @@ def test_unmutable_follows_the_flag_not_the_name(page_kind):
     assert kinds.is_unmutable(page_kind, "urgent")
     assert not kinds.is_unmutable(page_kind, "normal")
     # The old rule keyed on the "escalation." prefix; an unregistered kind is mutable.
-    assert not kinds.is_unmutable("escalation.page", "urgent")
+    assert not kinds.is_unmutable("escalation.made_up", "urgent")
     assert page_kind not in dict(kinds.mutable_choices())
 
 
@@ -118,8 +121,11 @@ def test_inbox_filter_lists_labels_of_registered_and_received_kinds(person, pers
     html = person_client.get("/notifications/").content.decode()
     options = _options(html, "id_kind")
     assert options.pop("") == "All types"
-    assert options == {**{k: kinds.label(k) for k in BUILT}, "chat.mention": "Chat: mention"}
-    assert not [k for k in options if k.startswith(("handoffs.", "escalation"))]
+    assert options == {
+        **{k: kinds.label(k) for k in REGISTERED},
+        "chat.mention": "Chat: mention",
+    }
+    assert not [k for k in options if k.startswith(("handoffs.", "escalations."))]
     # Filtering by a kind names it by its label.
     filtered = person_client.get("/notifications/", {"kind": "chat.mention"}).content.decode()
     assert "Mark all “Chat: mention” read" in filtered
@@ -158,7 +164,8 @@ def test_mute_form_refuses_kinds_that_are_not_registered(person_client, kind):
 def test_unmutable_kind_is_not_offered_and_is_refused(person, person_client, page_kind):
     html = person_client.get("/notifications/settings/").content.decode()
     assert page_kind not in _options(html, "id_kind")
-    assert "These cannot be muted when urgent: Urgent test pages." in html
+    unmutable = re.search(r"These cannot be muted when urgent: ([^.]*)\.", html).group(1)
+    assert set(unmutable.split(", ")) == {kinds.label(k) for k in UNMUTABLE} | {"Urgent test pages"}
     response = person_client.post(reverse("notifications-mute-add"), {"kind": page_kind})
     assert response.status_code == 400
     assert "“Urgent test pages” cannot be muted" in response.content.decode()
@@ -221,6 +228,7 @@ def test_api_lists_registered_kinds_with_labels(person_client, page_kind):
     listed = {k["kind"]: (k["label"], k["mutable"]) for k in response.json()}
     assert listed == {
         **{k: (kinds.label(k), True) for k in BUILT},
+        **{k: (kinds.label(k), False) for k in UNMUTABLE},
         page_kind: ("Urgent test pages", False),
     }
 

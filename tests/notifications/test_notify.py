@@ -143,19 +143,8 @@ def test_muted_kind_is_recorded_read_but_not_sent(awake, django_capture_on_commi
     assert mail.outbox == []
 
 
-@pytest.fixture
-def escalation_page_kind():
-    """The escalations app will register its page kind as unmutable; stand in for it."""
-    from notifications import kinds
-
-    kinds.register_kind("escalation.page", "Urgent escalation pages", unmutable=True)
-    yield
-    kinds.unregister_kind("escalation.page")
-
-
-def test_urgent_escalations_cannot_be_muted(
-    awake, escalation_page_kind, django_capture_on_commit_callbacks
-):
+def test_urgent_escalations_cannot_be_muted(awake, django_capture_on_commit_callbacks):
+    # escalation.page is registered unmutable by the escalations app.
     services.mute_add(actor=SYSTEM, person=awake, kind="escalation.page")
     with django_capture_on_commit_callbacks(execute=True):
         (urgent,) = services.notify(

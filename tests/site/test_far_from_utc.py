@@ -33,6 +33,8 @@ from django.urls import NoReverseMatch, reverse
 from accounts import services as account_services
 from core import timefmt
 from core.audit import Actor
+from escalations import engine as escalation_engine
+from escalations import services as escalation_services
 from notifications import services as notification_services
 from notifications.delivery.payload import digest_text, slack_text
 from notifications.kinds import KIND_LABELS
@@ -161,6 +163,25 @@ class FarWorld:
             actor=self.as_(self.admin), user=self.admin, name="CI", scopes=["teams:read"]
         )
         self.projects()
+        self.escalations()
+
+    def escalations(self) -> None:
+        """The viewer owns Relay site and is paged; nobody acknowledges, every step is spent
+        and the admin (the org has no manager) is told."""
+        escalation_services.policy_set(
+            actor=self.as_(self.admin),
+            team=self.team,
+            steps=[{"targets": [{"kind": "owner"}], "wait_minutes": 5}],
+        )
+        with self.capture_on_commit(execute=True):
+            self.urgent = escalation_services.update_raise(
+                actor=self.as_(self.ana),
+                project=self.project,
+                severity="critical",
+                title="Relay site is down",
+            )
+        with self.capture_on_commit(execute=True):
+            escalation_engine.sweep(now=NOW + timedelta(minutes=6))
 
     def projects(self) -> None:
         """Every projects notice reaches the viewer (a lead of Relay)."""
@@ -483,6 +504,9 @@ ISO_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT")
 BARE_UTC = re.compile(r"\bUTC\b(?![+\u2212-]\d)")  # "(UTC)", "UTC" alone: not the reader's zone
 
 
+ADMINS_ONLY = {"escalation.unacknowledged"}
+
+
 def _zone_of(user) -> str:
     return user.profile.time_zone
 
@@ -491,6 +515,8 @@ def test_every_notification_kind_reads_in_the_recipients_zone(far):
     zone = far.zone
     notes = list(Notification.objects.select_related("recipient__profile").order_by("pk"))
     kinds = {n.kind for n in notes if n.recipient_id == far.viewer.pk}
+    # Only managers (here, with none, admins) hear that nobody acknowledged an urgent update.
+    kinds |= {n.kind for n in notes if n.recipient_id == far.admin.pk and n.kind in ADMINS_ONLY}
     assert set(KIND_LABELS) <= kinds, f"no far-zone notice of {set(KIND_LABELS) - kinds}"
     usernames = list(get_user_model().objects.values_list("username", flat=True))
     for n in notes:

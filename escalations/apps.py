@@ -1,0 +1,33 @@
+"""Urgent updates, escalation policies and the escalation engine (DESIGN.md, issue 12).
+Depends on teams, notifications, oncall and projects, never the reverse: everything it adds
+to shared lists (notification kinds, beat, demo data) it registers here."""
+
+from django.apps import AppConfig
+
+
+class EscalationsConfig(AppConfig):
+    name = "escalations"
+    verbose_name = "Urgent updates and escalations"
+
+    def ready(self) -> None:
+        from core import beat
+        from notifications.kinds import register_kind
+
+        from . import engine, permissions, tasks  # noqa: F401  (rules and tasks register)
+
+        # Unmutable: being paged, or told that nobody answered, cannot be muted.
+        register_kind("escalation.page", "Urgent escalation pages", unmutable=True)
+        register_kind(
+            "escalation.unacknowledged",
+            "Urgent updates nobody acknowledged (managers)",
+            unmutable=True,
+        )
+
+        # The guarantee behind every step's task (escalations.engine.sweep).
+        beat.register("escalations-sweep", "escalations.sweep", 15, queue=engine.QUEUE)
+
+        from core import demo
+
+        from . import demo as escalations_demo
+
+        demo.register(demo.layer_of("escalations"), escalations_demo.seed)
