@@ -114,13 +114,18 @@ def bulk_projects(count: int, *, seed: int = 1, prefix: str = "bench") -> int:
 
 
 def _seed(projects: int) -> tuple[float, dict]:
+    from django.apps import apps
+
     from projects.models import Project
 
     scale = projects / 3000
     people, teams = max(60, round(1200 * scale)), max(15, round(150 * scale))
     seconds = seed_demo_quietly(people=people, teams=teams)
     started = time.perf_counter()
-    # Whatever seed_demo made of projects (if the demo seeds any), exactly `projects` here.
+    # Whatever seed_demo made of projects (if the demo seeds any), exactly `projects` here;
+    # first what the apps above keep of them (urgent updates protect their project).
+    if apps.is_installed("escalations"):
+        apps.get_model("escalations", "UrgentUpdate").objects.all().delete()
     Project.objects.all().delete()
     bulk_projects(projects, seed=1)
     return seconds + time.perf_counter() - started, {"people": people, "teams": teams}
