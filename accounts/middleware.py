@@ -31,6 +31,10 @@ PUBLIC_URL_NAMES = frozenset(
         "account_reset_password_from_key_done",
         "mfa_authenticate",
         "healthz",
+        # A monitoring system raising an urgent update (escalations.api): the integration key
+        # in the path is the credential (stored hashed, revocable, rate-limited per key and
+        # address, failed keys counted like API tokens).
+        "api-integration-inbound",
     }
 )
 PUBLIC_PREFIXES = ("/static/", "/ical/")

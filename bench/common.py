@@ -303,3 +303,141 @@ def wait_for_port(port: int, server=None, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.1)
     raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+# --- real processes: a Celery worker, a socket listener (bench/escalation_latency.py) --------
+
+
+def celery_command(*arguments: str) -> list[str]:
+    """`celery -A config <arguments>` with this Python (a worker: "worker", "-Q", ...)."""
+    return [sys.executable, "-m", "celery", "-A", "config", *arguments]
+
+
+def stop_processes(processes) -> None:
+    """Terminate every process (Popen) a benchmark started; kill one still up after 15 s."""
+    import subprocess
+
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def machine_line() -> str:
+    """CPUs and load average now, for a result's heading."""
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"{os.cpu_count()} CPUs, load average {load}"
+
+
+class EventListener:
+    """A /ws/events/ client (the `websockets` package) on an event-loop thread of its own,
+    noting when each event first arrives: `name(event)` names it (None: not noted), and
+    arrived[name] is (time.perf_counter(), time.time()) at its arrival."""
+
+    def __init__(self, url: str, cookie: str, origin: str, name: Callable[[dict], str | None]):
+        import asyncio
+        import threading
+
+        self.url, self.cookie, self.origin, self.name = url, cookie, origin, name
+        self.arrived: dict[str, tuple[float, float]] = {}
+        self.cond = threading.Condition()
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self.stop = False
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
+
+    async def _run(self) -> None:
+        import asyncio
+        import json
+
+        from websockets.asyncio.client import connect
+
+        try:
+            async with connect(
+                self.url, additional_headers={"Cookie": self.cookie}, origin=self.origin
+            ) as ws:
+                hello = json.loads(await ws.recv())
+                assert hello["type"] == "hello", hello
+                self.ready.set()
+                while not self.stop:
+                    try:
+                        raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
+                    except TimeoutError:
+                        continue
+                    stamp = (time.perf_counter(), time.time())  # before parsing
+                    name = self.name(json.loads(raw))
+                    if name is not None:
+                        with self.cond:
+                            self.arrived.setdefault(name, stamp)
+                            self.cond.notify_all()
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            self.error = exc
+            self.ready.set()
+
+    def start(self, timeout: float = 30) -> None:
+        self.thread.start()
+        self.ready.wait(timeout)
+        if self.error is not None or not self.ready.is_set():
+            raise SystemExit(f"the WebSocket did not open: {self.error!r}")
+
+    def wait_for(self, names: set[str], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while not names <= self.arrived.keys():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self.cond.wait(remaining)
+        return True
+
+
+# --- live benchmarks: a scratch database, a person who is always at work ----------------------
+
+ALWAYS_AT_WORK = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def live_setup(database_url: str, redis_url: str) -> tuple[int, dict[str, str]]:
+    """For a benchmark with real processes: (a free port, their environment), this process
+    set up on the same (tasks sent to Redis, not run inline), the scratch database migrated
+    and emptied."""
+    port, env = server_env(
+        database_url, redis_url, CELERY_TASK_ALWAYS_EAGER="0", EMAIL_URL="consolemail://"
+    )
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    return port, env
+
+
+def live_person(actor, username: str, display_name: str):
+    """A person always at work, in UTC, told in the app only (email would go to the console
+    and cost the worker time), and the cookie of their signed-in session."""
+    from notifications import services as notification_services
+    from notifications.models import Channel
+    from teams import services as team_services
+
+    person = team_services.person_create(
+        actor=actor,
+        username=username,
+        email=f"{username}@example.com",
+        display_name=display_name,
+        time_zone="UTC",
+        country="GB",
+        working_hours=ALWAYS_AT_WORK,
+        send_invite=False,
+    )
+    for channel in (Channel.EMAIL, Channel.WEBHOOK):
+        notification_services.rule_set(
+            actor=actor, person=person, channel=channel, normal=False, urgent=False
+        )
+    return person, f"sessionid={signed_in_client(person).cookies['sessionid'].value}"

@@ -17,78 +17,35 @@ Goal: p95 < 1 s.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, print_table, server_env, uvicorn_command, wait_for_port  # noqa: E402
-
-ALWAYS = {d: ["00:00-24:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-
-
-class Listener:
-    """A WebSocket client on its own event loop thread, noting when each title arrives."""
-
-    def __init__(self, url: str, cookie: str, origin: str):
-        self.url, self.cookie, self.origin = url, cookie, origin
-        self.arrived: dict[str, float] = {}
-        self.cond = threading.Condition()
-        self.ready = threading.Event()
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
-        self.stop = False
-
-    async def _run(self):
-        import json
-
-        from websockets.asyncio.client import connect
-
-        try:
-            async with connect(
-                self.url, additional_headers={"Cookie": self.cookie}, origin=self.origin
-            ) as ws:
-                hello = json.loads(await ws.recv())
-                assert hello["type"] == "hello", hello
-                self.ready.set()
-                while not self.stop:
-                    try:
-                        raw = await asyncio.wait_for(ws.recv(), timeout=0.5)
-                    except TimeoutError:
-                        continue
-                    now = time.perf_counter()
-                    event = json.loads(raw)
-                    if event.get("type") == "notification":
-                        with self.cond:
-                            self.arrived[event["notification"]["title"]] = now
-                            self.cond.notify_all()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            self.error = exc
-            self.ready.set()
-
-    def wait_for(self, titles: set[str], timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not titles <= self.arrived.keys():
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self.cond.wait(remaining)
-        return True
+from bench.common import (  # noqa: E402
+    ROOT,
+    EventListener,
+    celery_command,
+    live_person,
+    live_setup,
+    percentile,
+    print_table,
+    stop_processes,
+    uvicorn_command,
+    wait_for_port,
+)
 
 
 def summary(label: str, samples: list[float], lost: int) -> list[object]:
-    ms = sorted(s * 1000 for s in samples)
+    ms = [s * 1000 for s in samples]
     if not ms:
         return [label, 0, lost, "-", "-", "-", "-"]
-    p95 = ms[min(len(ms) - 1, int(round(len(ms) * 0.95)) - 1)]
+    p95 = percentile(ms, 0.95)
     return [
         label,
         len(ms),
@@ -109,65 +66,18 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2)
     args = parser.parse_args()
 
-    port, env = server_env(
-        args.database_url,
-        args.redis_url,
-        CELERY_TASK_ALWAYS_EAGER="0",
-        EMAIL_URL="consolemail://",
-    )
-    os.environ.update(env)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    port, env = live_setup(args.database_url, args.redis_url)
     from django.db import connection, transaction
-    from django.test import Client
 
-    from accounts.verification import VERIFIED_KEY
     from core.audit import Actor
     from notifications import services
-    from notifications.models import Channel
-    from teams import services as team_services
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    system = Actor.system(via="bench")
-    person = team_services.person_create(
-        actor=system,
-        username="bench",
-        email="bench@example.com",
-        display_name="Bench",
-        time_zone="UTC",
-        country="GB",
-        working_hours=ALWAYS,
-        send_invite=False,
-    )
-    # Only the live channel: email would go to the console and cost the worker time.
-    for channel in (Channel.EMAIL, Channel.WEBHOOK):
-        services.rule_set(actor=system, person=person, channel=channel, normal=False, urgent=False)
-    from django.conf import settings
-
-    # The backend that signs people in (not axes' or rules' helpers).
-    backend = next(
-        b for b in settings.AUTHENTICATION_BACKENDS if not b.startswith(("axes.", "rules."))
-    )
-    client = Client()
-    client.force_login(person, backend=backend)
-    session = client.session
-    session[VERIFIED_KEY] = person.pk
-    session.save()
-    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    person, cookie = live_person(Actor.system(via="bench"), "bench", "Bench")
     connection.close()
 
-    python = sys.executable
     procs = [
         subprocess.Popen(
-            [
-                python,
-                "-m",
-                "celery",
-                "-A",
-                "config",
+            celery_command(
                 "worker",
                 "--loglevel=WARNING",
                 f"--concurrency={args.concurrency}",
@@ -176,7 +86,7 @@ def main() -> None:
                 "--without-heartbeat",
                 "-n",
                 f"bench-notify-{os.getpid()}@%h",
-            ],
+            ),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,  # the start-up banner
@@ -185,11 +95,15 @@ def main() -> None:
     ]
     try:
         wait_for_port(port)
-        listener = Listener(f"ws://127.0.0.1:{port}/ws/events/", cookie, f"http://127.0.0.1:{port}")
-        listener.thread.start()
-        listener.ready.wait(30)
-        if listener.error:
-            raise SystemExit(f"WebSocket failed: {listener.error!r}")
+        listener = EventListener(
+            f"ws://127.0.0.1:{port}/ws/events/",
+            cookie,
+            f"http://127.0.0.1:{port}",
+            lambda event: (
+                event["notification"]["title"] if event.get("type") == "notification" else None
+            ),
+        )
+        listener.start()
         run = time.time_ns()
         committed: dict[str, float] = {}
 
@@ -217,7 +131,7 @@ def main() -> None:
             title = f"seq {i}"
             send(title)
             if listener.wait_for({title}, timeout=10):
-                samples.append(listener.arrived[title] - committed[title])
+                samples.append(listener.arrived[title][0] - committed[title])
             else:
                 lost += 1
         rows.append(summary("sequential", samples, lost))
@@ -226,7 +140,7 @@ def main() -> None:
         for title in titles:
             send(title)
         listener.wait_for(set(titles), timeout=60)
-        samples = [listener.arrived[t] - committed[t] for t in titles if t in listener.arrived]
+        samples = [listener.arrived[t][0] - committed[t] for t in titles if t in listener.arrived]
         rows.append(summary("burst", samples, args.count - len(samples)))
         listener.stop = True
 
@@ -239,13 +153,7 @@ def main() -> None:
         )
         print_table(["mode", "n", "lost", "p50 ms", "p95 ms", "max ms", "p95 < 1 s"], rows)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
 
 
 if __name__ == "__main__":

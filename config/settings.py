@@ -435,3 +435,8 @@ ESCALATIONS_SWEEP_GRACE_SECONDS = env.float("ESCALATIONS_SWEEP_GRACE_SECONDS", d
 ESCALATIONS_ETA_MAX_SECONDS = env.float("ESCALATIONS_ETA_MAX_SECONDS", default=1800.0)
 # Overdue steps one sweep fires at most (the next sweep takes the rest).
 ESCALATIONS_SWEEP_BATCH = env.int("ESCALATIONS_SWEEP_BATCH", default=200)
+# Inbound urgent updates (POST /api/v1/integrations/{key}/updates/): requests per key and per
+# client address (DRF rate strings), and the largest body accepted (bytes).
+INTEGRATION_RATE_PER_KEY = env.str("INTEGRATION_RATE_PER_KEY", default="120/min")
+INTEGRATION_RATE_PER_ADDRESS = env.str("INTEGRATION_RATE_PER_ADDRESS", default="600/min")
+INTEGRATION_MAX_BODY_BYTES = env.int("INTEGRATION_MAX_BODY_BYTES", default=256 * 1024)

@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api_urls as accounts_api_urls
 from accounts import urls as accounts_urls
+from escalations import api_urls as escalations_api_urls
+from escalations import urls as escalations_urls
 from notifications import api_urls as notifications_api_urls
 from notifications import urls as notifications_urls
 from oncall import api_urls as oncall_api_urls
@@ -28,6 +30,7 @@ api_v1 = [
     *oncall_api_urls.urlpatterns,
     *projects_api_urls.urlpatterns,
     *projects_map_urls.api_urlpatterns,
+    *escalations_api_urls.urlpatterns,
 ]
 
 urlpatterns = [
@@ -43,6 +46,7 @@ urlpatterns = [
     path("", include(oncall_urls.urlpatterns)),
     path("", include(projects_urls.urlpatterns)),
     path("", include(projects_map_urls.urlpatterns)),
+    path("", include(escalations_urls.urlpatterns)),
 ]
 
 handler400 = "config.errors.bad_request"

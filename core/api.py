@@ -52,6 +52,26 @@ def results_of(item: type[serializers.Serializer], component_name: str):
     return extend_schema_serializer(component_name=component_name)(list_class)
 
 
+def one_of(values) -> str:
+    """A choice field's help text: "One of: a, b, c."."""
+    return "One of: " + ", ".join(values) + "."
+
+
+def person_brief(user, *, country: bool = False) -> dict:
+    """A person as an API names them: id, display name, zone (and country), active; from the
+    user and its profile (a user without one reads as its username in UTC)."""
+    profile = getattr(user, "profile", None)
+    data = {
+        "id": user.pk,
+        "display_name": profile.display_name if profile else user.get_username(),
+        "time_zone": profile.time_zone if profile else "UTC",
+    }
+    if country:
+        data["country"] = profile.country if profile else ""
+    data["is_active"] = user.is_active
+    return data
+
+
 def iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None

@@ -30,7 +30,12 @@ def enqueue(task: Task | str, *args, **kwargs) -> bool:
         _resolve(task).delay(*args, **kwargs)
     except Exception:  # noqa: BLE001 - logged; the database row lets it be sent again
         name = task if isinstance(task, str) else task.name
-        log.warning("could not enqueue %s%r; it waits for its sweeper or a retry", name, args)
+        log.warning(
+            "could not enqueue %s%r; it waits for its sweeper or a retry",
+            name,
+            args,
+            exc_info=True,
+        )
         return False
     return True
 

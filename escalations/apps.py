@@ -31,3 +31,17 @@ class EscalationsConfig(AppConfig):
         from . import demo as escalations_demo
 
         demo.register(demo.layer_of("escalations"), escalations_demo.seed)
+
+        # The pages (escalations/urls.py): the nav link, their stylesheet, and what they add
+        # to teams' and projects' pages (the dashboard's card of open urgent updates, a team's and a
+        # project's card).
+        from core import nav
+        from core import panels as core_panels
+
+        from . import panels
+
+        nav.register_link("urgent-update-list", "Urgent", order=32)
+        nav.register_stylesheet("css/escalations.css")
+        core_panels.register("dashboard", panels.my_urgent_updates)
+        core_panels.register("team", panels.team_urgent_updates)
+        core_panels.register("project", panels.project_urgent_updates)

@@ -155,6 +155,22 @@ def _send(step_id: int, due_at: datetime) -> None:
         log.warning("could not enqueue %s(%s); the sweeper fires it", FIRE_TASK, step_id)
 
 
+def send_again_if_early(step_id: int, *, now: datetime | None = None) -> bool:
+    """A task that came before its step's time (another host's clock, an early redelivery)
+    sends itself again for that time, rather than leave the step to the sweeper (seconds
+    late). Whether it did."""
+    now = now or timezone.now()
+    due_at = (
+        EscalationStep.objects.filter(pk=step_id, status=StepStatus.PENDING)
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    if due_at is None or due_at <= now or due_at - now > eta_max():
+        return False
+    _send(step_id, due_at)
+    return True
+
+
 def schedule(step: EscalationStep, *, now: datetime) -> None:
     """On commit, a task for `step` with an ETA at its due time, unless that is further off
     than ESCALATIONS_ETA_MAX_SECONDS (the sweeper sends it when it comes near)."""

@@ -356,3 +356,39 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.update_id} {self.kind}: {self.text}"
+
+
+class IntegrationKey(models.Model):
+    """A team's key for a monitoring system (Alertmanager, a script) to raise urgent updates
+    with POST /api/v1/integrations/{key}/updates/. The key is shown once; only its SHA-256 is
+    stored (keys are 256-bit random, so a fast hash is enough, as for API tokens). Revoked
+    keys stay, so the audit log and the updates they raised still name them."""
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    # The first characters of the key, to recognise it in lists; not secret.
+    prefix = models.CharField(max_length=24)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_by = optional_person()
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = optional_person()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["team_id", "-created_at", "-id"]
+        constraints = [
+            # Names tell a team's live keys apart; a revoked key's name may be used again.
+            models.UniqueConstraint(
+                fields=["team", "name"],
+                condition=Q(revoked_at__isnull=True),
+                name="integrationkey_live_name_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -9,6 +9,9 @@ object by object.
 * Cancel (raised by mistake): who raised it, the team's leads, admins.
 * Set or delete a policy (object: the Team, the Project, or the EscalationPolicy): the
   team's leads and admins.
+* List, create and revoke a team's integration keys (object: the Team, or the
+  IntegrationKey): the team's leads and admins. A key is a credential that raises updates
+  for the whole team, so members do not hold it (least privilege).
 """
 
 from __future__ import annotations
@@ -47,3 +50,4 @@ rules.add_perm(
 )
 rules.add_perm("escalations.view_policy", is_person)
 rules.add_perm("escalations.change_policy", is_person & (is_lead_of_team | is_org_admin))
+rules.add_perm("escalations.manage_integration_keys", is_person & (is_lead_of_team | is_org_admin))

@@ -7,17 +7,20 @@ the number of targets or of steps it runs through (a step that reaches nobody mo
 once, in the same firing): the team's members, its schedules and who is on call on them, and
 the other people the snapshot names.
 
-The pages' and API's reads (later): `update_for_page`, `timeline_of`, `steps_of`,
-`active_updates_for_teams`, `unacknowledged_for_teams` (the dashboard's flag), `policies_of_team`.
+The pages' and API's reads: `update_for_page`, `timeline_of`, `steps_of`, `updates_for_list`,
+`open_updates_for_teams` (the cards), `unacknowledged_for_teams` (the dashboard's flag),
+`policies_of_team`, the integration keys' (`live_integration_key`: by hash, in constant time).
 """
 
 from __future__ import annotations
 
+import hmac
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from oncall.models import Schedule
 from oncall.rotation import ONCALL_HORIZON
@@ -25,12 +28,13 @@ from oncall.selectors import load_schedules, oncall_from_data
 from teams.models import Membership, OrgRole, TeamRole
 from teams.selectors import person_local_status
 
-from . import routing
+from . import routing, validation
 from .models import (
     ACTIVE_STATES,
     EntryKind,
     EscalationPolicy,
     EscalationStep,
+    IntegrationKey,
     PolicyStep,
     PolicyTarget,
     StepStatus,
@@ -383,15 +387,6 @@ def steps_of(update: UrgentUpdate) -> list[EscalationStep]:
     return list(update.steps.order_by("repeat_index", "step_index"))
 
 
-def active_updates_for_teams(team_ids) -> QuerySet:
-    """Open and acknowledged updates of these teams, unacknowledged first, newest first."""
-    return (
-        UrgentUpdate.objects.filter(team_id__in=list(team_ids), state__in=ACTIVE_STATES)
-        .select_related(*_UPDATE_JOINS)
-        .order_by("state", F("exhausted_at").desc(nulls_last=True), "-created_at", "-id")
-    )
-
-
 def unacknowledged_for_teams(team_ids) -> QuerySet:
     """Open updates of these teams whose every step was spent: flagged on the dashboards."""
     return (
@@ -443,3 +438,269 @@ def team_by_id(pk: int):
     from teams.models import Team
 
     return Team.objects.filter(pk=pk).first()
+
+
+# --- the pages' reads (escalations.views, escalations.panels) ------------------------------------
+
+
+def _list_rank(team_ids) -> Case:
+    """0: my teams' open updates, 1: my teams' acknowledged ones, 2: other active ones, 3:
+    closed. An empty `team_ids` leaves its branches out (Case skips an empty IN)."""
+    mine = list(team_ids)
+    return Case(
+        When(team_id__in=mine, state=UpdateState.OPEN, then=Value(0)),
+        When(team_id__in=mine, state=UpdateState.ACKNOWLEDGED, then=Value(1)),
+        When(state__in=ACTIVE_STATES, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+
+
+def updates_for_list(
+    person, *, team_ids, sees_all: bool, team_id: int | None = None, state: str = ""
+) -> QuerySet:
+    """The urgent updates list: every update for managers and admins (`sees_all`), else those
+    of `team_ids` (the person's teams) and those that paged the person (the same rule as
+    escalations.view_update). Optional team and state filters ("active": open or
+    acknowledged). My teams' open updates first, then newest first. Rows carry their team,
+    project and people (one query a page, plus the paginator's count)."""
+    qs = UrgentUpdate.objects.select_related(
+        "team", "project", "raised_by__profile", "acknowledged_by__profile"
+    )
+    if not sees_all:
+        paged = TimelineEntry.objects.filter(
+            person_id=getattr(person, "pk", None), kind=EntryKind.NOTIFIED
+        ).values("update_id")
+        qs = qs.filter(Q(team_id__in=list(team_ids)) | Q(pk__in=paged))
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if state == "active":
+        qs = qs.filter(state__in=ACTIVE_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    return qs.annotate(list_rank=_list_rank(team_ids)).order_by("list_rank", "-created_at", "-id")
+
+
+def open_updates_for_teams(
+    team_ids, *, limit: int, project_id: int | None = None
+) -> list[UrgentUpdate]:
+    """The dashboard card's rows (or a project page's, with `project_id`): active updates of
+    these teams, open before acknowledged, those whose every step was spent first, newest
+    first (one query)."""
+    open_first = Case(
+        When(state=UpdateState.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    updates = UrgentUpdate.objects.filter(team_id__in=list(team_ids), state__in=ACTIVE_STATES)
+    if project_id is not None:
+        updates = updates.filter(project_id=project_id)
+    return list(
+        updates.select_related(*_UPDATE_JOINS)
+        .annotate(open_first=open_first)
+        .order_by("open_first", F("exhausted_at").desc(nulls_last=True), "-created_at", "-id")[
+            :limit
+        ]
+    )
+
+
+def people_entries_for(update_ids) -> dict[int, list[TimelineEntry]]:
+    """{update id: its paged and skipped lines, in order} for these updates, with each
+    person's profile (one query)."""
+    ids = list(update_ids)
+    out: dict[int, list[TimelineEntry]] = {pk: [] for pk in ids}
+    if not ids:
+        return out
+    entries = (
+        TimelineEntry.objects.filter(
+            update_id__in=ids, kind__in=[EntryKind.NOTIFIED, EntryKind.SKIPPED]
+        )
+        .select_related("person__profile")
+        .order_by("update_id", "at", "id")
+    )
+    for entry in entries:
+        out[entry.update_id].append(entry)
+    return out
+
+
+def raisable_projects(team_ids) -> list[tuple[int, str, int]]:
+    """(id, name, team id) of the open projects of these teams, by name (one query)."""
+    from projects.models import OPEN_STATUSES, Project
+
+    ids = list(team_ids)
+    if not ids:
+        return []
+    return list(
+        Project.objects.filter(team_id__in=ids, status__in=OPEN_STATUSES)
+        .order_by("name", "id")
+        .values_list("pk", "name", "team_id")
+    )
+
+
+def pageable_people(team_id: int) -> list:
+    """Who a team's policy may name: its active members and the org's managers and admins,
+    with profiles, by name (one query)."""
+    return list(
+        User.objects.filter(
+            Q(memberships__team_id=team_id)
+            | Q(profile__org_role__in=[OrgRole.MANAGER, OrgRole.ADMIN]),
+            is_active=True,
+            profile__isnull=False,
+        )
+        .select_related("profile")
+        .distinct()
+        .order_by("profile__display_name", "pk")
+    )
+
+
+def schedule_choices(team_id: int, also=()) -> list[tuple[int, str]]:
+    """(id, name) of the team's schedules and of `also` (schedules a policy already names)."""
+    return list(
+        Schedule.objects.filter(Q(team_id=team_id) | Q(pk__in=list(also)))
+        .order_by("name", "id")
+        .values_list("pk", "name")
+    )
+
+
+def schedule_names(schedule_ids) -> dict[int, str]:
+    ids = set(schedule_ids)
+    if not ids:
+        return {}
+    return dict(Schedule.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def project_for_policy(slug: str):
+    """A project by slug with its team (the per-project policy page)."""
+    from projects.models import Project
+
+    return Project.objects.filter(slug=slug).select_related("team").first()
+
+
+def team_for_policy(slug: str):
+    from teams.models import Team
+
+    return Team.objects.filter(slug=slug).first()
+
+
+# --- the API's reads ------------------------------------------------------------------------------
+
+
+def updates_visible_to(user, *, team_id: int | None = None, state: str = "") -> QuerySet:
+    """The updates `user` may read (escalations.permissions.view_update, as one query): every
+    one for the org's managers and admins; else their teams' and the ones they were paged
+    for. Filtered by team and state; people and places joined for the list."""
+    from teams.selectors import team_ids_of
+
+    queryset = UrgentUpdate.objects.select_related(*_UPDATE_JOINS)
+    profile = getattr(user, "profile", None)
+    if profile is None or profile.org_role not in (OrgRole.MANAGER, OrgRole.ADMIN):
+        paged = TimelineEntry.objects.filter(person_id=user.pk, kind=EntryKind.NOTIFIED).values(
+            "update_id"
+        )
+        queryset = queryset.filter(Q(team_id__in=list(team_ids_of(user))) | Q(pk__in=paged))
+    if team_id is not None:
+        queryset = queryset.filter(team_id=team_id)
+    if state:
+        queryset = queryset.filter(state=state)
+    return queryset
+
+
+def steps_and_timeline(update: UrgentUpdate) -> tuple[list[EscalationStep], list[TimelineEntry]]:
+    """An update's step rows and its timeline, people joined (two queries, whatever their
+    number)."""
+    return steps_of(update), timeline_of(update)
+
+
+def _with_steps_and_names(queryset: QuerySet) -> QuerySet:
+    """Policies with their steps and targets, and the people and schedules targets name."""
+    targets = PolicyTarget.objects.order_by("position").select_related(
+        "person__profile", "schedule"
+    )
+    return queryset.select_related("team", "project", "updated_by__profile").prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=PolicyStep.objects.order_by("position").prefetch_related(
+                Prefetch("targets", queryset=targets)
+            ),
+        )
+    )
+
+
+def policies_filtered(*, team_id: int | None = None) -> QuerySet:
+    """Every policy (everyone signed in reads them), or one team's: three queries a page."""
+    queryset = EscalationPolicy.objects.all()
+    if team_id is not None:
+        queryset = queryset.filter(team_id=team_id)
+    return _with_steps_and_names(queryset)
+
+
+def policy_for_api(pk: int) -> EscalationPolicy | None:
+    return _with_steps_and_names(EscalationPolicy.objects.filter(pk=pk)).first()
+
+
+def project_in_team(team_id: int, ref) -> object | None:
+    """The team's project named by `ref`: its slug, or its id (an int or a digit string)."""
+    from projects.models import Project
+
+    projects = Project.objects.filter(team_id=team_id).select_related("team")
+    if isinstance(ref, str):
+        text = ref.strip()
+        found = projects.filter(slug=text).first()
+        if found is not None or not re.fullmatch(r"[0-9]{1,18}", text):
+            return found
+        ref = int(text)
+    if isinstance(ref, bool) or not isinstance(ref, int) or not 1 <= ref <= 2**63 - 1:
+        return None
+    return projects.filter(pk=ref).first()
+
+
+# --- integration keys ---------------------------------------------------------------------------
+
+
+def integration_keys_of_team(team_id: int) -> QuerySet:
+    """A team's integration keys, live ones first, newest first, with who made and revoked
+    them (one query): for the key management page and API."""
+    return (
+        IntegrationKey.objects.filter(team_id=team_id)
+        .select_related("team", "created_by__profile", "revoked_by__profile")
+        .order_by(F("revoked_at").desc(nulls_first=True), "-created_at", "-id")
+    )
+
+
+def integration_key_by_id(pk: int) -> IntegrationKey | None:
+    return (
+        IntegrationKey.objects.filter(pk=pk)
+        .select_related("team", "created_by__profile", "revoked_by__profile")
+        .first()
+    )
+
+
+def live_integration_key(raw: str) -> IntegrationKey | None:
+    """The live key whose secret is `raw`, or None (unknown or revoked alike). Looked up by
+    its hash, then the hashes compared in constant time, so the answer's timing says nothing
+    about how much of a guess was right."""
+    if not isinstance(raw, str) or not raw or len(raw) > validation.INTEGRATION_KEY_MAX:
+        return None
+    digest = validation.integration_key_hash(raw)
+    key = IntegrationKey.objects.filter(key_hash=digest).select_related("team").first()
+    if key is None or not hmac.compare_digest(key.key_hash, digest) or key.revoked:
+        return None
+    return key
+
+
+def live_key_names(team_id: int) -> set[str]:
+    return set(
+        IntegrationKey.objects.filter(team_id=team_id, revoked_at__isnull=True).values_list(
+            "name", flat=True
+        )
+    )
+
+
+def project_links(team_id: int, *, limit: int = 100) -> list[tuple[str, str]]:
+    """(slug, name) of the team's open projects without a policy of their own, by name."""
+    from projects.models import OPEN_STATUSES, Project
+
+    return list(
+        Project.objects.filter(team_id=team_id, status__in=OPEN_STATUSES)
+        .exclude(escalation_policies__isnull=False)
+        .order_by("name", "id")
+        .values_list("slug", "name")[:limit]
+    )

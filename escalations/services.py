@@ -14,11 +14,12 @@ everything else leaves it to now.
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record
@@ -26,8 +27,10 @@ from core.markdown import render_markdown
 
 from . import engine, selectors, validation
 from .models import (
+    ACTIVE_STATES,
     EntryKind,
     EscalationPolicy,
+    IntegrationKey,
     PolicyStep,
     PolicyTarget,
     RaisedVia,
@@ -384,3 +387,155 @@ def policy_delete(*, actor: Actor, policy: EscalationPolicy) -> None:
         changes={"team": policy.team_id, "project": policy.project_id},
     )
     policy.delete()
+
+
+# --- inbound: integration keys and alerts -------------------------------------------------------
+
+# Live keys a team may hold at once: enough for every monitoring system, few enough to review.
+MAX_LIVE_KEYS_PER_TEAM = 20
+
+
+@transaction.atomic
+def integration_key_create(*, actor: Actor, team, name: str) -> tuple[IntegrationKey, str]:
+    """A new integration key for the team; returns (row, raw key). The raw key is shown this
+    once and never stored: only its SHA-256."""
+    errors: dict = {}
+    team, _ = _team_and_project(team, None, errors)
+    name = _collect(errors, validation.clean_key_name, name)
+    if errors:
+        raise ValidationError(errors)
+    live = selectors.live_key_names(team.pk)
+    if name in live:
+        raise validation.error("name", f"The team already has a key named '{name}'.")
+    if len(live) >= MAX_LIVE_KEYS_PER_TEAM:
+        raise validation.error(
+            "name",
+            f"A team holds at most {MAX_LIVE_KEYS_PER_TEAM} live keys: revoke one first.",
+        )
+    raw = validation.INTEGRATION_KEY_PREFIX + secrets.token_urlsafe(32)
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    key = IntegrationKey.objects.create(
+        team=team,
+        name=name,
+        prefix=raw[: len(validation.INTEGRATION_KEY_PREFIX) + 6],
+        key_hash=validation.integration_key_hash(raw),
+        created_by=user,
+    )
+    audit_record(
+        actor=actor,
+        action="escalation.integration_key_create",
+        target=key,
+        changes={"team": team.pk, "name": name, "prefix": key.prefix},
+    )
+    return key, raw
+
+
+@transaction.atomic
+def integration_key_revoke(*, actor: Actor, key: IntegrationKey) -> IntegrationKey:
+    """The key stops working at once (its next use is a 404). Revoking twice changes nothing."""
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.revoked_by = actor.user if getattr(actor.user, "pk", None) else None
+        key.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=actor,
+            action="escalation.integration_key_revoke",
+            target=key,
+            changes={"team": key.team_id, "name": key.name},
+        )
+    return key
+
+
+def _touch(key: IntegrationKey, now: datetime) -> None:
+    """Record use at most once a minute (a write per alert would cost more than the alert)."""
+    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
+        IntegrationKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+
+
+@transaction.atomic
+def update_repeat(
+    *, actor: Actor, update: UrgentUpdate, source: str, at: datetime | None = None
+) -> UrgentUpdate:
+    """The same alert again (its dedup key) while the update is open or acknowledged: a line
+    on its timeline ("Repeated by <source>"), no new update and no new escalation."""
+    source = validation.clean_label(source) or "an integration"
+    update = _locked(update)
+    if update.state not in ACTIVE_STATES:
+        raise ValidationError(
+            {"state": f"This update is {update.get_state_display().lower()} already."}
+        )
+    now = at or timezone.now()
+    user = actor.user if getattr(actor.user, "pk", None) else None
+    _entry(
+        update,
+        EntryKind.REPEATED,
+        f"Repeated by {source}",
+        actor_user=user,
+        at=now,
+        data={"source": source},
+    )
+    audit_record(actor=actor, action="escalation.repeat", target=update, changes={"source": source})
+    engine.announce(update, "repeated")
+    return update
+
+
+@transaction.atomic
+def inbound_receive(
+    *, actor: Actor, key: IntegrationKey, data: object, at: datetime | None = None
+) -> tuple[str, UrgentUpdate | None]:
+    """An alert sent with an integration key (either body shape, see
+    validation.clean_inbound), on the key's team. Returns what was done and to which update:
+
+    * "created": a new urgent update, raised by the key (its name is the source), whose
+      escalation starts;
+    * "repeated": an update with the same dedup key is open or acknowledged, so its timeline
+      gets "Repeated by <key>" instead (also when a concurrent twin created it first);
+    * "resolved": Alertmanager says the alert resolved, and the update with its dedup key is
+      open or acknowledged: it is resolved (every future step cancelled), as a person
+      resolving it would;
+    * "ignored": a resolved alert whose update is closed already, or never was (nothing
+      written: a monitoring system retries what it is refused, so no 4xx for it).
+    """
+    alert = validation.clean_inbound(data)
+    team = key.team
+    project = None
+    if alert["project"] is not None:
+        project = selectors.project_in_team(team.pk, alert["project"])
+        if project is None:
+            raise validation.error("project", validation.NO_PROJECT_IN_TEAM.format(team=team.name))
+    now = at or timezone.now()
+    _touch(key, now)
+    dedup_key = alert["dedup_key"]
+    existing = selectors.active_update_for_dedup_key(team_id=team.pk, dedup_key=dedup_key)
+    if alert["status"] == "resolved":
+        if existing is None:
+            return "ignored", None
+        note = f"the alert resolved ({key.name})"
+        return "resolved", update_resolve(actor=actor, update=existing, note=note, at=at)
+    if existing is not None:
+        return "repeated", update_repeat(actor=actor, update=existing, source=key.name, at=at)
+    try:
+        # A savepoint: a twin alert that committed the same dedup key first makes this
+        # insert fail, and the repeat below still runs in this transaction.
+        with transaction.atomic():
+            update = update_raise(
+                actor=actor,
+                severity=alert["severity"],
+                title=alert["title"],
+                body=alert["body"],
+                team=team,
+                project=project,
+                raised_via=RaisedVia.INTEGRATION,
+                raised_by_label=key.name,
+                dedup_key=dedup_key,
+                at=at,
+            )
+    except (IntegrityError, ValidationError) as exc:
+        twin = selectors.active_update_for_dedup_key(team_id=team.pk, dedup_key=dedup_key)
+        if twin is None:
+            raise
+        if isinstance(exc, ValidationError) and set(exc.message_dict) != {"dedup_key"}:
+            raise
+        return "repeated", update_repeat(actor=actor, update=twin, source=key.name, at=at)
+    return "created", update

@@ -12,9 +12,13 @@ from . import engine
 
 # The queue is named where each task is sent (engine._send; beat's entry in apps.py),
 # not on the task: Celery 6 drops the task attribute.
-@shared_task(name="escalations.fire_step", acks_late=True)
-def fire_step(step_id: int) -> str:
-    return str(engine.fire_step(int(step_id)))
+@shared_task(name="escalations.fire_step", acks_late=True, bind=True)
+def fire_step(self, step_id: int) -> str:
+    outcome = engine.fire_step(int(step_id))
+    # Run in place (eager: no broker), a copy sent again would run at once, early again.
+    if outcome == engine.Outcome.NOT_DUE and not self.request.is_eager:
+        engine.send_again_if_early(int(step_id))
+    return str(outcome)
 
 
 @shared_task(name="escalations.sweep")

@@ -28,6 +28,8 @@ from core.api import (
     JsonIntegerField,
     JsonStringField,
     StrictSerializer,
+    one_of,
+    person_brief,
     results_of,
 )
 from teams.models import Team
@@ -36,10 +38,6 @@ from .models import Health, HistoryKind, Priority, ProjectStatus, TransferState
 from .services import MAX_BULK_TRANSFERS
 
 _PRIORITIES = ", ".join(f"{value} {label.lower()}" for value, label in Priority.choices)
-
-
-def _one_of(values) -> str:
-    return "One of: " + ", ".join(values) + "."
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -56,14 +54,7 @@ class PersonBriefSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(help_text="False once the person was deactivated.")
 
     def to_representation(self, user):
-        profile = getattr(user, "profile", None)
-        return {
-            "id": user.pk,
-            "display_name": profile.display_name if profile else user.get_username(),
-            "time_zone": profile.time_zone if profile else "UTC",
-            "country": profile.country if profile else "",
-            "is_active": user.is_active,
-        }
+        return person_brief(user, country=True)
 
 
 @extend_schema_serializer(component_name="ProjectTeam")
@@ -116,12 +107,12 @@ class ProjectSerializer(serializers.Serializer):
     acting_until = InstantField(allow_null=True)
     acting_note = serializers.CharField(allow_blank=True)
     # Strings, not enums: "status" enums of other apps would be renamed to tell them apart.
-    status = serializers.CharField(help_text=_one_of(ProjectStatus.values))
+    status = serializers.CharField(help_text=one_of(ProjectStatus.values))
     priority = serializers.IntegerField(help_text=_PRIORITIES + ".")
     critical = serializers.BooleanField()
     health = HealthField(
         allow_null=True,
-        help_text=_one_of(Health.values) + " The latest status update's; null before one.",
+        help_text=one_of(Health.values) + " The latest status update's; null before one.",
     )
     start_date = serializers.DateField(allow_null=True)
     target_date = serializers.DateField(allow_null=True)
@@ -176,7 +167,7 @@ class UpdateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     project = serializers.IntegerField(source="project_id")
     author = PersonBriefSerializer()
-    health = serializers.CharField(help_text=_one_of(Health.values))
+    health = serializers.CharField(help_text=one_of(Health.values))
     body = serializers.CharField(allow_blank=True, help_text="Markdown, as written.")
     body_html = serializers.CharField(allow_blank=True)
     changes = ChangeSerializer(many=True, help_text="What changed since the previous update.")
@@ -188,7 +179,7 @@ class HistorySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     at = InstantField()
     actor = PersonBriefSerializer(allow_null=True, help_text="Null: Baton itself.")
-    kind = serializers.CharField(help_text=_one_of(HistoryKind.values))
+    kind = serializers.CharField(help_text=one_of(HistoryKind.values))
     before = serializers.CharField(allow_blank=True)
     after = serializers.CharField(allow_blank=True)
     note = serializers.CharField(allow_blank=True)
@@ -211,7 +202,7 @@ class TransferSerializer(serializers.Serializer):
     proposed_by = PersonBriefSerializer(allow_null=True)
     reason = serializers.CharField()
     note = serializers.CharField(allow_blank=True)
-    state = serializers.CharField(help_text=_one_of(TransferState.values))
+    state = serializers.CharField(help_text=one_of(TransferState.values))
     created_at = InstantField()
     expires_at = InstantField(help_text="Unanswered by then, it expires.")
     decided_at = InstantField(allow_null=True)
@@ -299,7 +290,7 @@ class _ProjectFields(BodySerializer):
     backup_owner = _id_field("a person", required=False, allow_null=True, help_text="Null: none.")
     description = JsonStringField(required=False, help_text="Markdown.")
     # Strings documented with their values, not enums (see ProjectSerializer.status).
-    status = JsonStringField(required=False, help_text=_one_of(ProjectStatus.values))
+    status = JsonStringField(required=False, help_text=one_of(ProjectStatus.values))
     priority = JsonIntegerField(required=False, help_text=_PRIORITIES + ".")
     critical = JsonBooleanField(required=False)
     start_date = DateStringField()
@@ -367,7 +358,7 @@ class GoalChangeSerializer(GoalCreateSerializer):
 class UpdatePostSerializer(BodySerializer):
     """A status update: how it is going (health) and what happened (markdown)."""
 
-    health = JsonStringField(help_text=_one_of(Health.values))
+    health = JsonStringField(help_text=one_of(Health.values))
     body = JsonStringField(required=False, help_text="Markdown.")
 
 
@@ -443,13 +434,13 @@ class ProjectQuerySerializer(serializers.Serializer):
         choices=ProjectStatus.values,
         required=False,
         allow_blank=True,
-        help_text=_one_of(ProjectStatus.values),
+        help_text=one_of(ProjectStatus.values),
     )
     health = serializers.ChoiceField(
         choices=[*Health.values, "none"],
         required=False,
         allow_blank=True,
-        help_text=_one_of([*Health.values, "none"]) + " none: no update yet.",
+        help_text=one_of([*Health.values, "none"]) + " none: no update yet.",
     )
     owner = serializers.IntegerField(
         required=False, min_value=1, max_value=MAX_ID, help_text="Owned or acted for by them."

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import panels
 from core.audit import Actor
 from core.forms import form_write
 from core.pages import service_action
@@ -123,6 +124,8 @@ def detail_page(
         "transfer_open": transfer_form is not None
         and (transfer_form.is_bound or request.GET.get("propose") == "1"),
         "acting_open": acting_form is not None and acting_form.is_bound,
+        # e.g. escalations' open urgent updates and "raise one" (projects never imports it).
+        "panels": panels.render("project", request, project=project),
         **goals_context(
             request, project, add_form=goal_form, editing=editing_goal, edit_form=goal_edit_form
         ),

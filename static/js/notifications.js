@@ -1,6 +1,12 @@
 // The live bell: listens on /ws/events/, bumps the unread count and prepends new items to the
 // inbox. After a reconnect it asks the API for everything newer than the last id it saw, so a
 // dropped connection loses nothing (the database is the truth; the socket is only a signal).
+//
+// It is the page's one socket: other scripts (an urgent update's live timeline, later chat)
+// do not open their own. Every message is re-sent as a "baton:event" DOM event on document
+// (detail: the parsed message), and each open or close as "baton:socket" (detail: {state:
+// "open" or "closed", reopened: true after a drop}); document.documentElement's
+// data-events-socket says the state now, for a script that starts after the first open.
 (function () {
   "use strict";
 
@@ -80,17 +86,29 @@
       .catch(function () { /* the next reconnect tries again */ });
   }
 
+  var opened = false;
+
+  function announce(state) {
+    document.documentElement.dataset.eventsSocket = state;
+    document.dispatchEvent(new CustomEvent("baton:socket", {
+      detail: { state: state, reopened: state === "open" && opened },
+    }));
+    if (state === "open") opened = true;
+  }
+
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + "/ws/events/");
     socket.addEventListener("open", function () {
       retryMs = 1000;
+      announce("open");
       // Also on the first open: something may have arrived between page render and now.
       catchUp();
     });
     socket.addEventListener("message", function (event) {
       var data;
       try { data = JSON.parse(event.data); } catch (e) { return; }
+      document.dispatchEvent(new CustomEvent("baton:event", { detail: data }));
       if (data.type === "notification" && data.notification) {
         receive(data.notification, data.unread_count);
       } else if (data.type === "session.ended") {
@@ -98,6 +116,7 @@
       }
     });
     socket.addEventListener("close", function (event) {
+      announce("closed");
       if (event.code === 4001 || event.code === 4401) return; // signed out: do not retry
       // Back off up to 30 s, with jitter so a restart does not bring every tab back at once.
       var wait = retryMs + Math.random() * 500;

@@ -267,6 +267,22 @@ def test_a_step_not_yet_due_is_left_alone(world):
     assert step.status == StepStatus.PENDING
 
 
+def test_a_task_delivered_early_is_sent_again_for_its_time(world, monkeypatch):
+    """Not left to the sweeper (seconds late): the task comes back at the step's due time."""
+    update = world.raise_update(severity="high")
+    step = update.steps.get(status=StepStatus.PENDING)
+    sent = []
+    monkeypatch.setattr(engine, "_send", lambda step_id, due_at: sent.append((step_id, due_at)))
+    with at(step.due_at - timedelta(seconds=30)):
+        assert engine.send_again_if_early(step.pk)
+    assert sent == [(step.pk, step.due_at)]
+    with at(step.due_at + timedelta(seconds=1)):  # due: nothing to send again
+        assert not engine.send_again_if_early(step.pk)
+    with at(step.due_at - engine.eta_max() - timedelta(seconds=1)):  # too far: the sweeper
+        assert not engine.send_again_if_early(step.pk)
+    assert len(sent) == 1
+
+
 def test_the_tasks_and_beat_entry_go_to_the_escalations_queue(monkeypatch):
     from datetime import UTC, datetime
 

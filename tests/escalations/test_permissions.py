@@ -1,13 +1,14 @@
-"""Who may raise, acknowledge, resolve and cancel urgent updates, and edit policies
-(escalations.permissions): the role x action table."""
+"""Who may raise, acknowledge, resolve and cancel urgent updates, edit policies and manage
+integration keys (escalations.permissions): the role x action table."""
 
 from __future__ import annotations
 
 import pytest
 
 from core.permissions import rule_allows
+from escalations import services
 from escalations.models import EscalationPolicy
-from tests.factories import PersonFactory, add_member
+from tests.escalations.world import actor
 
 ROLES = ("lead", "member", "paged_outsider", "outsider", "manager", "admin")
 # Expected answers per role, for each (perm, object).
@@ -21,21 +22,10 @@ TABLE = {
     ("change_policy", "project"): {"lead", "admin"},
     ("change_policy", "policy"): {"lead", "admin"},
     ("view_update", "update"): {"lead", "member", "paged_outsider", "manager", "admin"},
+    ("view_policy", "team"): set(ROLES),
+    ("manage_integration_keys", "team"): {"lead", "admin"},
+    ("manage_integration_keys", "key"): {"lead", "admin"},
 }
-
-
-@pytest.fixture
-def people(world):
-    paged = PersonFactory(display_name="Pat Paged", org_role="manager")
-    add_member(world.other_team, paged)
-    return {
-        "lead": world.lead,
-        "member": world.nia,
-        "paged_outsider": paged,
-        "outsider": world.outsider,
-        "manager": world.manager,
-        "admin": world.admin,
-    }
 
 
 @pytest.fixture
@@ -49,7 +39,9 @@ def objects(world, people):
         ]
     )
     update = world.raise_update(severity="critical", by=world.sam)
+    key, _ = services.integration_key_create(actor=actor(world.lead), team=world.team, name="Prod")
     return {
+        "key": key,
         "team": world.team,
         "project": world.project,
         "update": update,

@@ -75,6 +75,16 @@ def world(settings):
         "goal_id": goal.pk,
         "transfer_id": transfer.pk,
     }
+    from escalations import services as escalation_services
+
+    update = escalation_services.update_raise(
+        actor=SYSTEM, project=project, title="U", severity="high"
+    )
+    policy = escalation_services.policy_set(
+        actor=SYSTEM, team=team, steps=[{"wait_minutes": 5, "targets": [{"kind": "lead"}]}]
+    )
+    key, raw_key = escalation_services.integration_key_create(actor=SYSTEM, team=team, name="k")
+    ids.update({"update_id": update.pk, "policy_id": policy.pk, "key_id": key.pk, "key": raw_key})
     # Recently re-authenticated: token creation reads its body instead of asking first.
     return mark_reauthenticated(sign_in(Client(), admin), admin), ids
 

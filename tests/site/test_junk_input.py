@@ -15,7 +15,7 @@ from tests.factories import SYSTEM, PersonFactory
 from tests.oncall.world import team_on_call
 from tests.routes import ROUTES
 
-OUR_APPS = ("teams.", "accounts.", "oncall.", "notifications.", "projects.")
+OUR_APPS = ("teams.", "accounts.", "oncall.", "notifications.", "projects.", "escalations.")
 JUNK = {
     "page": "-1",
     "q": "\x00' OR 1=1 --<script>",
@@ -91,7 +91,17 @@ def _world() -> tuple[Client, dict[str, dict]]:
     transfer = projects.transfer_propose(
         actor=SYSTEM, project=project, to_person=member, reason="Junk"
     )
+    from core.audit import Actor
+    from escalations import services as escalations
+
+    urgent = escalations.update_raise(
+        actor=Actor(user=member, via="test"), project=project, severity="high", title="Junk"
+    )
+    key, _ = escalations.integration_key_create(actor=SYSTEM, team=team, name="Junk key")
     ids = {
+        "urgent-update": {"pk": urgent.pk},
+        "urgent-team": {"slug": team.slug, "key_id": key.pk},
+        "urgent-project": {"slug": project.slug},
         "project": {"slug": project.slug, "goal_id": goal.pk, "pk": transfer.pk},
         "person": {"pk": member.pk},
         "team": {"slug": team.slug, "person_id": member.pk},

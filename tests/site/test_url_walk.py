@@ -29,6 +29,8 @@ EXPECTED_PUBLIC_NAMES = {
     "account_reset_password_from_key_done": "password reset",
     "mfa_authenticate": "the second step of signing in",
     "healthz": "the load balancer's health check",
+    "api-integration-inbound": "monitoring systems raise urgent updates; the key in the path "
+    "is the credential",
 }
 EXPECTED_PUBLIC_PREFIXES = {"/static/", "/ical/"}
 
