@@ -440,3 +440,8 @@ ESCALATIONS_SWEEP_BATCH = env.int("ESCALATIONS_SWEEP_BATCH", default=200)
 INTEGRATION_RATE_PER_KEY = env.str("INTEGRATION_RATE_PER_KEY", default="120/min")
 INTEGRATION_RATE_PER_ADDRESS = env.str("INTEGRATION_RATE_PER_ADDRESS", default="600/min")
 INTEGRATION_MAX_BODY_BYTES = env.int("INTEGRATION_MAX_BODY_BYTES", default=256 * 1024)
+
+# --- Handoffs (handoffs/) -----------------------------------------------------------------------
+# A recipient who has not acknowledged a note is reminded after this many of their working
+# hours from its delivery, and escalated past after as many more.
+HANDOFF_REMIND_WORKING_HOURS = env.float("HANDOFF_REMIND_WORKING_HOURS", default=4.0)

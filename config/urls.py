@@ -7,6 +7,8 @@ from accounts import api_urls as accounts_api_urls
 from accounts import urls as accounts_urls
 from escalations import api_urls as escalations_api_urls
 from escalations import urls as escalations_urls
+from handoffs import api_urls as handoffs_api_urls
+from handoffs import urls as handoffs_urls
 from notifications import api_urls as notifications_api_urls
 from notifications import urls as notifications_urls
 from oncall import api_urls as oncall_api_urls
@@ -31,6 +33,7 @@ api_v1 = [
     *projects_api_urls.urlpatterns,
     *projects_map_urls.api_urlpatterns,
     *escalations_api_urls.urlpatterns,
+    *handoffs_api_urls.urlpatterns,
 ]
 
 urlpatterns = [
@@ -47,6 +50,7 @@ urlpatterns = [
     path("", include(projects_urls.urlpatterns)),
     path("", include(projects_map_urls.urlpatterns)),
     path("", include(escalations_urls.urlpatterns)),
+    path("", include(handoffs_urls.urlpatterns)),
 ]
 
 handler400 = "config.errors.bad_request"

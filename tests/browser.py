@@ -92,3 +92,38 @@ def sign_in_with_totp(page, username: str, secret: str, password: str = "correct
     page.fill("input[name=code]", totp_code(secret))
     page.get_by_role("button", name="Sign In").click()  # the form also holds "Cancel"
     page.wait_for_url(lambda url: "/2fa/" not in url and "/login/" not in url)
+
+
+@pytest.fixture
+def asgi_site():
+    """uvicorn serving config.asgi (HTTP and /ws/events/, as in production) on a free port, in
+    a thread of the test process: time travel holds for it too. Its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from config.asgi import application
+    from tests.ws import free_port
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            access_log=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "uvicorn stopped while starting"
+        assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=15)

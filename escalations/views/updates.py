@@ -180,7 +180,7 @@ def update_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 def update_live(request: HttpRequest, pk: int) -> HttpResponse:
-    """The page's live section alone: static/js/escalations.js fetches it again when an
+    """The page's live section alone: static/js/live.js fetches it again when an
     "escalation" event for this update arrives on /ws/events/."""
     update = visible_update(request, pk)
     response = render(request, "escalations/_live.html", detail_context(request, update))

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core import panels
 from core.permissions import require
 from core.zones import zoneinfo
 
@@ -37,5 +38,9 @@ def oncall_now(request: HttpRequest) -> HttpResponse:
         "filtered": bool(filters),
         "gap_count": sum(1 for r in rows if r.person_id is None),
         "now": now,
+        # e.g. handoffs' latest note of each schedule shown (oncall never imports it).
+        "panels": panels.render(
+            "oncall_now", request, schedule_ids=[r.schedule_id for r in page.object_list]
+        ),
     }
     return render(request, "oncall/oncall_now.html", context)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core import panels
 from core.audit import Actor
 from core.forms import form_write
 from core.permissions import require
@@ -165,6 +166,7 @@ def schedule_page(
         "can_edit": can_edit,
         "width": presenters.WIDTH,
         "viewer_zone_name": viewer_zone.key,
+        "panels": panels.render("schedule", request, schedule=schedule),  # e.g. handoffs
     }
     return render(request, "oncall/schedule_detail.html", context, status=status)
 

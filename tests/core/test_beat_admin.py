@@ -35,6 +35,7 @@ ADDED_SINCE = {
         "schedule": 15.0,
         "options": {"queue": "escalations"},
     },
+    "handoffs-sweep": {"task": "handoffs.sweep", "schedule": 60.0},
 }
 SCHEDULE = {**PREVIOUS_SCHEDULE, **ADDED_SINCE}
 

@@ -85,7 +85,13 @@ def test_stylesheets_come_from_the_apps_that_own_them():
 
 def test_demo_seeders_run_in_layer_order():
     modules = [seeder.seed.__module__ for seeder in demo.seeders()]
-    assert modules == ["teams.demo", "oncall.demo", "projects.demo", "escalations.demo"]
+    assert modules == [
+        "teams.demo",
+        "oncall.demo",
+        "projects.demo",
+        "escalations.demo",
+        "handoffs.demo",
+    ]
     assert demo.layer_of("teams") < demo.layer_of("notifications") < demo.layer_of("oncall")
     assert demo.layer_of("accounts") == demo.layer_of("oncall")  # siblings
     with pytest.raises(ValueError):

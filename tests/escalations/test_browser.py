@@ -17,8 +17,6 @@ production: skipped, with the reason printed, without Redis, Chromium or Playwri
 from __future__ import annotations
 
 import os
-import threading
-import time
 
 import pytest
 import time_machine
@@ -26,7 +24,7 @@ import time_machine
 from escalations.models import UpdateState, UrgentUpdate
 from tests.browser import sign_in_with_password
 from tests.escalations.world import SYDNEY_3AM, World
-from tests.ws import REDIS_URL, free_port
+from tests.ws import REDIS_URL
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,33 +47,9 @@ def traveller():
 
 
 @pytest.fixture
-def asgi_server(traveller):
-    """uvicorn serving config.asgi (HTTP and /ws/events/) on a free port, in a thread."""
-    import uvicorn
-
-    from config.asgi import application
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application,
-            host="127.0.0.1",
-            port=port,
-            lifespan="off",
-            log_level="warning",
-            access_log=False,
-        )
-    )
-    thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start within 30 s"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+def asgi_server(traveller, asgi_site):
+    """uvicorn serving config.asgi (tests/browser.py), started once the clock travelled."""
+    return asgi_site
 
 
 def _watch_console(page, problems: list[str]) -> None:

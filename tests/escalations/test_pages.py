@@ -473,7 +473,7 @@ def test_the_live_section_is_the_pages_and_follows_the_state(world):
         client = client_for(world.lead)
         page = html(client.get(f"/urgent/{update.pk}/"))
         assert f'data-live-url="/urgent/{update.pk}/live/"' in page
-        assert "/static/js/escalations.js" in page
+        assert "/static/js/live.js" in page
         client_for(world.lou).post(f"/urgent/{update.pk}/acknowledge/")
         live = client.get(f"/urgent/{update.pk}/live/")
     assert live["Cache-Control"] == "no-store"

@@ -32,11 +32,17 @@ BUILT = {
     "projects.transfer",
     "projects.acting",
     "projects.orphaned",
+    "handoffs.received",
+    "handoffs.acknowledged",
+    "handoffs.item_handed_back",
+    "handoffs.follow_up",
+    "handoffs.reminder",
+    "handoffs.escalated",
 }
 # Registered unmutable: being paged cannot be muted (escalations/apps.py).
 UNMUTABLE = {"escalation.page", "escalation.unacknowledged"}
 REGISTERED = BUILT | UNMUTABLE
-UNBUILT_PREFIXES = ("handoffs.", "escalations.", "chat.")
+UNBUILT_PREFIXES = ("escalations.", "chat.")
 
 
 @pytest.fixture
@@ -125,7 +131,7 @@ def test_inbox_filter_lists_labels_of_registered_and_received_kinds(person, pers
         **{k: kinds.label(k) for k in REGISTERED},
         "chat.mention": "Chat: mention",
     }
-    assert not [k for k in options if k.startswith(("handoffs.", "escalations."))]
+    assert not [k for k in options if k.startswith("escalations.")]
     # Filtering by a kind names it by its label.
     filtered = person_client.get("/notifications/", {"kind": "chat.mention"}).content.decode()
     assert "Mark all “Chat: mention” read" in filtered

@@ -85,6 +85,19 @@ def world(settings):
     )
     key, raw_key = escalation_services.integration_key_create(actor=SYSTEM, team=team, name="k")
     ids.update({"update_id": update.pk, "policy_id": policy.pk, "key_id": key.pk, "key": raw_key})
+    from core.audit import Actor
+    from handoffs import services as handoff_services
+
+    note = handoff_services.handoff_send(
+        actor=Actor(user=admin, via="test"),
+        team=team,
+        title="N",
+        summary="s",
+        recipients="people",
+        people=[member.pk],
+        items=[{"text": "i"}],
+    )
+    ids.update({"note_id": note.pk, "item_id": note.items.get().pk})
     # Recently re-authenticated: token creation reads its body instead of asking first.
     return mark_reauthenticated(sign_in(Client(), admin), admin), ids
 

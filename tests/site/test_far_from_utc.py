@@ -164,6 +164,7 @@ class FarWorld:
         )
         self.projects()
         self.escalations()
+        self.handoffs()
 
     def escalations(self) -> None:
         """The viewer owns Relay site and is paged; nobody acknowledges, every step is spent
@@ -182,6 +183,44 @@ class FarWorld:
             )
         with self.capture_on_commit(execute=True):
             escalation_engine.sweep(now=NOW + timedelta(minutes=6))
+
+    def handoffs(self) -> None:
+        """Every handoffs notice reaches the viewer: Ana hands an urgent note over to the
+        viewer, who leaves it unacknowledged (reminded); the viewer hands notes to Ana (who
+        acknowledges, hands an item back and follows up) and to Bo (who never acknowledges:
+        escalated, and the viewer, its author, is told)."""
+        from handoffs import engine as handoff_engine
+        from handoffs import services as handoff_services
+        from handoffs.models import HandoffRecipient
+
+        def send(author, to, title, **extra):
+            return handoff_services.handoff_send(
+                actor=self.as_(author),
+                team=self.team,
+                title=title,
+                summary="Quiet night.",
+                recipients="people",
+                people=[to.pk],
+                **extra,
+            )
+
+        with self.capture_on_commit(execute=True):
+            to_viewer = send(self.ana, self.viewer, "Night batch handover", urgency="urgent")
+            to_ana = send(
+                self.viewer, self.ana, "Relay handover", urgency="urgent",
+                items=[{"text": "Check the relay queue", "owner": self.ana.pk}],
+            )  # fmt: skip
+            to_bo = send(self.viewer, self.bo, "Office handover", urgency="urgent")
+            handoff_services.handoff_acknowledge(actor=self.as_(self.ana), note=to_ana)
+            handoff_services.item_act(
+                actor=self.as_(self.ana), item=to_ana.items.get(), action="hand_back",
+                reason="Not on my shift",
+            )  # fmt: skip
+            handoff_services.follow_up_add(actor=self.as_(self.ana), note=to_ana, text="Thanks!")
+            mine = HandoffRecipient.objects.get(note=to_viewer)
+            handoff_engine.sweep(now=mine.remind_at)
+            bos = HandoffRecipient.objects.get(note=to_bo)
+            handoff_engine.sweep(now=bos.escalate_at)
 
     def projects(self) -> None:
         """Every projects notice reaches the viewer (a lead of Relay)."""

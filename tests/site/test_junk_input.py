@@ -15,7 +15,15 @@ from tests.factories import SYSTEM, PersonFactory
 from tests.oncall.world import team_on_call
 from tests.routes import ROUTES
 
-OUR_APPS = ("teams.", "accounts.", "oncall.", "notifications.", "projects.", "escalations.")
+OUR_APPS = (
+    "teams.",
+    "accounts.",
+    "oncall.",
+    "notifications.",
+    "projects.",
+    "escalations.",
+    "handoffs.",
+)
 JUNK = {
     "page": "-1",
     "q": "\x00' OR 1=1 --<script>",
@@ -98,7 +106,19 @@ def _world() -> tuple[Client, dict[str, dict]]:
         actor=Actor(user=member, via="test"), project=project, severity="high", title="Junk"
     )
     key, _ = escalations.integration_key_create(actor=SYSTEM, team=team, name="Junk key")
+    from handoffs import services as handoffs
+
+    note = handoffs.handoff_send(
+        actor=Actor(user=admin, via="test"),
+        team=team,
+        title="Junk note",
+        summary="Junk",
+        recipients="people",
+        people=[member.pk],
+        items=[{"text": "Junk item"}],
+    )
     ids = {
+        "handoff": {"pk": note.pk, "item_id": note.items.get().pk},
         "urgent-update": {"pk": urgent.pk},
         "urgent-team": {"slug": team.slug, "key_id": key.pk},
         "urgent-project": {"slug": project.slug},

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("teams", "oncall", "notifications", "accounts", "projects", "escalations")
+APPS = ("teams", "oncall", "notifications", "accounts", "projects", "escalations", "handoffs")
 
 # Names whose import means building a query (django.db.models and its submodules).
 QUERY_NAMES = frozenset(

@@ -1,6 +1,8 @@
-// An urgent update's page, live: when an "escalation" event for this update arrives on
-// /ws/events/ (a step fired, someone acknowledged, resolved or cancelled), fetch the page's
-// live section again (the server renders it, times in the viewer's zone) and swap it in.
+// A page section that keeps itself current: an element with data-live-url, data-live-event,
+// data-live-key and data-live-id (e.g. an urgent update's page: event "escalation", key
+// "update", id 42; a handoff note's: "handoff", "note", 7). When a /ws/events/ message of that
+// type about that object arrives, the section is fetched again (the server renders it, times
+// in the viewer's zone) and swapped in, keeping what the person is typing in it.
 // The socket is the page's one, opened by notifications.js, whose messages arrive here as
 // "baton:event" DOM events. It is only a signal: after a reconnect the section is fetched
 // once anyway, so a dropped connection loses nothing. No inline script (CSP).
@@ -24,16 +26,20 @@
       .then(function (r) { return r.ok ? r.text() : null; })
       .then(function (html) {
         if (html === null) return;
-        // Keep what the person is typing (a resolution note) across the swap.
-        var note = root.querySelector("#resolve-note");
-        var typed = note ? note.value : "";
+        // Keep what the person is typing (a resolution note, a follow-up) across the swap.
+        var typed = {};
+        root.querySelectorAll("input[id]:not([type=hidden]), textarea[id]").forEach(function (el) {
+          if (el.value) typed[el.id] = el.value;
+        });
         var focused = document.activeElement && root.contains(document.activeElement)
           ? document.activeElement.id : "";
         var template = document.createElement("template");
         template.innerHTML = html;
         root.replaceChildren(template.content);
-        var newNote = root.querySelector("#resolve-note");
-        if (newNote && typed) newNote.value = typed;
+        Object.keys(typed).forEach(function (id) {
+          var el = document.getElementById(id);
+          if (el && root.contains(el) && !el.value) el.value = typed[id];
+        });
         if (focused) {
           var back = document.getElementById(focused);
           if (back) back.focus();
@@ -57,17 +63,15 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    root = document.querySelector("[data-live-update][data-live-url]");
+    root = document.querySelector("[data-live-url][data-live-event][data-live-key]");
     if (!root) return;
     document.addEventListener("baton:socket", function (event) {
       socketState(event.detail.state, event.detail.reopened);
     });
     document.addEventListener("baton:event", function (event) {
       var data = event.detail;
-      if (data && data.type === "escalation" && data.update &&
-          String(data.update.id) === root.dataset.liveUpdate) {
-        refresh();
-      }
+      var about = data && data.type === root.dataset.liveEvent && data[root.dataset.liveKey];
+      if (about && String(about.id) === root.dataset.liveId) refresh();
     });
     // The socket may have opened before this script ran.
     if (document.documentElement.dataset.eventsSocket === "open") socketState("open", false);

@@ -1,0 +1,154 @@
+"""A handoff end to end in a real browser (Debian's Chromium driven by Playwright).
+
+Friday 26 March 2027, 17:30 in Sydney (06:30 UTC; the process travels there and keeps
+ticking). Sam, on a laptop in Sydney, writes a note from the Handoffs menu for Lou in London,
+with two open items (one due at a time Sam types in Sydney time). The page says when it will
+reach Lou: at the start of Lou's working day, 09:00 in London (20:00 for Sam). At Lou's
+morning the beat delivers it; Lou, on a phone (390 px), finds it in the inbox, acknowledges
+the note and one item, and hands the other back with a reason. Sam's page, never reloaded,
+shows both as they happen (with Redis as the channel layer; without it, on reloading), with
+Lou's own local times. No page is wider than its screen, and no script errs.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import time_machine
+
+from handoffs import engine
+from handoffs.models import HandoffNote, ItemStatus
+from tests.browser import sign_in_with_password
+from tests.handoffs.world import FRIDAY_SYDNEY_EVENING, World, utc
+from tests.ws import REDIS_URL
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# (The server is uvicorn, as in production, so the pages' /ws/events/ socket connects.)
+
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+LOU_MORNING = utc(2027, 3, 26, 9, 5)
+
+
+def _shot(page, name: str) -> None:
+    """BATON_SCREENSHOTS=<dir>: keep what each screen looked like (to look at by eye)."""
+    where = os.environ.get("BATON_SCREENSHOTS")
+    if where:
+        page.screenshot(path=os.path.join(where, f"handoff-{name}.png"), full_page=True)
+
+
+def _overflow(page) -> int:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def _watch(page, problems: list[str]) -> None:
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    page.on(
+        "console",
+        lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None,
+    )
+
+
+def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site):
+    problems: list[str] = []
+    with time_machine.travel(FRIDAY_SYDNEY_EVENING, tick=True) as travel:
+        World()  # Sam in Sydney, Lou in London, both in Support
+        laptop = browser.new_context(
+            base_url=asgi_site, timezone_id="Australia/Sydney", viewport=LAPTOP
+        )
+        phone = browser.new_context(
+            base_url=asgi_site,
+            timezone_id="Europe/London",
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+        )
+        try:
+            sam = laptop.new_page()
+            sam.set_default_timeout(15_000)
+            _watch(sam, problems)
+            sign_in_with_password(sam, "sam")
+            sam.wait_for_url(lambda url: "/accounts/login/" not in url)
+            sam.get_by_role("navigation", name="Main").get_by_role("link", name="Handoffs").click()
+            sam.wait_for_url("**/handoffs/")
+            assert _overflow(sam) <= 1
+            sam.locator("#write-handoff").click()
+            sam.wait_for_url("**/handoffs/new/")
+            sam.locator("#handoff-title").fill("Friday handover")
+            sam.locator("#handoff-people").select_option(label="Lou London (Europe/London)")
+            sam.locator("#handoff-summary").fill("Queue quiet; the bank is **slow** today.")
+            sam.locator("#handoff-i0-text").fill("Refund #42 stuck")
+            sam.locator("#handoff-i0-next_action").fill("Call the bank")
+            sam.locator("#handoff-i0-owner").select_option(label="Lou London (Europe/London)")
+            sam.locator("#handoff-i0-due").fill("2027-03-27T02:00")  # Sydney: Fri 15:00 UTC
+            sam.locator("#handoff-i1-text").fill("Flaky checkout test")
+            assert _overflow(sam) <= 1
+            _shot(sam, "laptop-compose")
+            sam.locator("#send-handoff").click()
+            sam.wait_for_url(lambda url: url.rstrip("/").split("/")[-1].isdigit())
+            note = HandoffNote.objects.get()
+            recipients = sam.locator("#recipients").inner_text()
+            # It reaches Lou at 09:00 in London: 20:00 for Sam in Sydney.
+            assert "Fri 26 Mar 2027 20:00" in recipients and "Fri 09:00 in London" in recipients
+            assert "Handoff sent to Lou London." in sam.locator(".messages").inner_text()
+            refund, flaky = note.items.order_by("position")
+            assert refund.due_at == utc(2027, 3, 26, 15)
+            assert _overflow(sam) <= 1
+            _shot(sam, "laptop-sent")
+
+            # Lou's morning: the beat delivers it.
+            travel.move_to(LOU_MORNING)
+            assert engine.deliver_due() == 1
+            lou = phone.new_page()
+            lou.set_default_timeout(15_000)
+            _watch(lou, problems)
+            sign_in_with_password(lou, "lou")
+            lou.wait_for_url(lambda url: "/accounts/login/" not in url)
+            lou.goto("/handoffs/")
+            waiting = lou.locator("#waiting")
+            assert "Friday handover" in waiting.inner_text()
+            assert "From Sam Sydney" in waiting.inner_text()
+            assert _overflow(lou) <= 1
+            _shot(lou, "phone-inbox")
+            waiting.get_by_role("link", name="Friday handover").click()
+            lou.wait_for_url(f"**/handoffs/{note.pk}/")
+            assert _overflow(lou) <= 1, "the note is wider than the phone"
+            _shot(lou, "phone-note")
+            lou.locator("#acknowledge").click()
+            lou.locator(".messages").wait_for()
+            lou.locator(f"#item-{refund.pk} [data-action=acknowledge]").click()
+            lou.locator(".messages").wait_for()
+            flaky_row = lou.locator(f"#item-{flaky.pk}")
+            flaky_row.locator("summary").click()
+            flaky_row.locator("input[name=reason]").fill("Owned by the web team")
+            flaky_row.locator("[data-action=hand_back]").click()
+            lou.locator(".messages").wait_for()
+            assert "Item handed back" in lou.locator(".messages").inner_text()
+            assert _overflow(lou) <= 1
+            _shot(lou, "phone-acted")
+
+            # Sam sees both, with Lou's own times: live over /ws/events/ when the channel
+            # layer is Redis (as in production and CI), else on reloading.
+            if REDIS_URL:
+                sam.locator("#items", has_text="Handed back by Lou London").wait_for(timeout=10_000)
+                live = sam.locator("#handoff-live")
+                assert int(live.get_attribute("data-refreshed") or 0) >= 1
+            else:
+                sam.reload()
+            items = sam.locator("#items").inner_text()
+            assert "Acknowledged by Lou London" in items
+            assert "Handed back by Lou London" in items and "“Owned by the web team”" in items
+            assert "09:05 in London" in items
+            assert "Acknowledged" in sam.locator("#recipients").inner_text()
+            _shot(sam, "laptop-acted")
+            sam.set_viewport_size(PHONE)
+            assert _overflow(sam) <= 1, "the author's page is wider than a phone"
+        finally:
+            laptop.close()
+            phone.close()
+    refund.refresh_from_db(), flaky.refresh_from_db()
+    assert refund.status == ItemStatus.ACKNOWLEDGED and flaky.status == ItemStatus.HANDED_BACK
+    assert not problems, "\n".join(problems)
