@@ -1,6 +1,7 @@
 """REST API for handoff notes: send one, list mine (waiting for me, sent, received, my teams'),
 read one, acknowledge it, act on an item (acknowledge, done, hand back), follow up, edit before
-the first acknowledgement. Token scope area: "handoffs".
+the first acknowledgement; my prompts, the digest a note starts from, my prompt lead time.
+Token scope area: "handoffs".
 
 Thin, as every Baton API: a strict input serializer (handoffs/serializers.py) checks the shape
 and JSON types of a body, then one service writes (its ValidationError becomes a 400 naming
@@ -10,6 +11,9 @@ they may read but not act on, 403.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -22,7 +26,7 @@ from core.pagination import DefaultCursorPagination
 from core.permissions import found_or_404, require
 from teams.selectors import team_ids_of
 
-from . import selectors, services
+from . import selectors, services, validation
 from . import serializers as s
 
 
@@ -151,3 +155,54 @@ class HandoffFollowUpView(HandoffsView):
         data = valid(s.FollowUpCreateSerializer, request.data)
         services.follow_up_add(actor=Actor.from_request(request), note=note, **data)
         return _answer(note, status.HTTP_201_CREATED)
+
+
+class PromptListView(HandoffsView):
+    @extend_schema(
+        summary="The prompts I was sent to write a note (newest first, the last 14 days)",
+        responses=s.PromptListSerializer,
+    )
+    def get(self, request):
+        prompts = selectors.prompts_of(request.user, since=timezone.now() - timedelta(days=14))
+        return Response(s.PromptListSerializer({"results": prompts}).data)
+
+
+class DigestView(HandoffsView):
+    @extend_schema(
+        summary="What happened in a prompt's shift or day (else the last hours) that a note may "
+        "carry: urgent updates of my teams, changes to projects I own or watch, open items",
+        parameters=[s.DigestQuerySerializer],
+        responses=s.DigestSerializer,
+    )
+    def get(self, request):
+        query = valid(s.DigestQuerySerializer, request.query_params)
+        now = timezone.now()
+        schedule_id = query.get("schedule")
+        if query.get("prompt"):
+            prompt = selectors.prompt_of(request.user, query["prompt"])
+            if prompt is None:
+                raise ValidationError({"prompt": validation.NO_PROMPT})
+            start, end = prompt.period_start, max(now, prompt.period_end)
+            schedule_id = prompt.schedule_id or schedule_id
+        else:
+            start, end = now - timedelta(hours=query.get("hours", 12)), now
+        entries = selectors.digest_for(request.user, start=start, end=end, schedule_id=schedule_id)
+        return Response(s.DigestSerializer({"start": start, "end": end, "results": entries}).data)
+
+
+class PreferencesView(HandoffsView):
+    @extend_schema(summary="My handoff preferences", responses=s.HandoffPreferencesSerializer)
+    def get(self, request):
+        return Response({"prompt_minutes": selectors.prompt_minutes(request.user)})
+
+    @extend_schema(
+        summary="Change how long before my shift or working day ends I am asked for a note",
+        request=s.HandoffPreferencesUpdateSerializer,
+        responses=s.HandoffPreferencesSerializer,
+    )
+    def patch(self, request):
+        data = valid(s.HandoffPreferencesUpdateSerializer, request.data)
+        prefs = services.preferences_update(
+            actor=Actor.from_request(request), user=request.user, **data
+        )
+        return Response({"prompt_minutes": prefs.prompt_minutes})

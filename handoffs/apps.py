@@ -21,8 +21,10 @@ class HandoffsConfig(AppConfig):
         register_kind("handoffs.follow_up", "Follow-ups on handoff notes")
         register_kind("handoffs.reminder", "Reminders of handoff notes to acknowledge")
         register_kind("handoffs.escalated", "Handoff notes nobody acknowledged")
+        register_kind("handoffs.prompt", "Asked to write a handoff before my shift or day ends")
 
-        # Notes reach people when their working day starts; then reminders and escalation.
+        # Notes reach people when their working day starts; then reminders and escalation; and
+        # the prompts to write one before a shift or working day ends.
         beat.register("handoffs-sweep", "handoffs.sweep", 60)
 
         from core import demo

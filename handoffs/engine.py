@@ -7,6 +7,8 @@ each row is locked (skipped when another sweep holds it) and re-read before it i
 and the notification's idempotency key is per note and person, so two beats at once, or a
 sweep that dies half-way and runs again, tell each person once. `remind_due` and
 `escalate_due` (the same beat) work the same way on `remind_at` and `escalate_at`.
+`prompt_due` asks the outgoing on-call person, and people with open items near the end of
+their working day, to write a note (handoffs.models.HandoffPrompt: once per key).
 """
 
 from __future__ import annotations
@@ -46,6 +48,33 @@ def escalate_due(*, now: datetime | None = None) -> int:
     )
 
 
+def prompt_due(*, now: datetime | None = None) -> int:
+    """Ask for the notes that are due: on-call people whose shift ends soon (first), then
+    people with open items whose working day ends soon. Each prompt once (its key)."""
+    now = now or timezone.now()
+    sent = 0
+    for due in selectors.shift_prompts_due(now=now):
+        sent += _prompt(due, now)
+    for due in selectors.day_prompts_due(now=now):
+        sent += _prompt(due, now)
+    return sent
+
+
+def _prompt(due: selectors.DuePrompt, now: datetime) -> int:
+    prompt = services.prompt_send(
+        person=due.person,
+        kind=due.kind,
+        schedule=due.schedule,
+        period_start=due.period_start,
+        period_end=due.period_end,
+        key=due.key,
+        urgent=due.urgent,
+        open_items=due.open_items,
+        now=now,
+    )
+    return 1 if prompt is not None else 0
+
+
 def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Every handoff sweep at one instant (the beat task)."""
     now = now or timezone.now()
@@ -53,4 +82,5 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
         "delivered": deliver_due(now=now),
         "reminded": remind_due(now=now),
         "escalated": escalate_due(now=now),
+        "prompted": prompt_due(now=now),
     }

@@ -16,7 +16,7 @@ from django import forms
 
 from core.widgets import FastSelect, PlainChoices
 
-from .models import MAX_ITEMS, RecipientsKind, Urgency
+from .models import MAX_ITEMS, MAX_PROMPT_MINUTES, RecipientsKind, Urgency
 from .validation import (
     FOLLOW_UP_MAX,
     ITEM_TEXT_MAX,
@@ -100,6 +100,12 @@ class ComposeForm(forms.Form):
         label="About the projects",
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
+    # The prompt the composer was opened from (its shift and digest window), and the digest's
+    # ticked entries (each becomes an open item).
+    prompt = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    digest = forms.MultipleChoiceField(
+        required=False, label="Add to the note", widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(
         self,
@@ -113,9 +119,15 @@ class ComposeForm(forms.Form):
         zone: tzinfo,
         initial=None,
         add_item: bool = False,
+        digest=(),
     ):
         super().__init__(data, initial=initial, auto_id="handoff-%s")
         self.zone = zone
+        # Entries the note carries anyway (open items of its schedule) are not choices.
+        self.digest_entries = list(digest)
+        self.fields["digest"].choices = [
+            (e.key, e.text) for e in self.digest_entries if not e.carries
+        ]
         self.fields["team"].choices = PlainChoices(teams)
         self.fields["people"].choices = PlainChoices(people)
         self.fields["recipients_schedule"].choices = PlainChoices([("", "—"), *schedules])
@@ -200,8 +212,43 @@ class ComposeForm(forms.Form):
             )
         return out
 
+    def picked(self) -> list:
+        """The ticked digest entries, in the digest's order."""
+        keys = set(self.cleaned_data.get("digest") or ())
+        return [e for e in self.digest_entries if e.key in keys]
+
+    def digest_rows(self) -> list[dict]:
+        """Each digest entry with its checkbox state, for the template."""
+        ticked = set(self["digest"].value() or ())
+        return [
+            {"entry": e, "id": f"digest-{e.key}", "checked": e.key in ticked}
+            for e in self.digest_entries
+        ]
+
     def service_fields(self) -> dict:
+        """handoff_send's arguments: the typed items, then the ticked digest entries as items
+        (an earlier note's item carried when it is of the note's team), whose projects and
+        urgent updates of the note's team join its context."""
         data = self.cleaned_data
+        team = data["team"]
+        items = self.items()
+        projects = list(data.get("projects") or [])
+        updates = []
+        for entry in self.picked():
+            same_team = entry.team_id == team
+            items.append(
+                {
+                    "text": entry.text,
+                    "next_action": "",
+                    "owner": None,
+                    "due_at": None,
+                    "carried_from": entry.carried_from if same_team else None,
+                }
+            )
+            if same_team and entry.project_id and entry.project_id not in projects:
+                projects.append(entry.project_id)
+            if same_team and entry.update_id and entry.update_id not in updates:
+                updates.append(entry.update_id)
         return {
             "team": data["team"],
             "title": data["title"],
@@ -214,8 +261,9 @@ class ComposeForm(forms.Form):
             "ruled_out": data.get("ruled_out", ""),
             "links": data.get("links", ""),
             "schedule": data.get("schedule"),
-            "projects": data.get("projects") or [],
-            "items": self.items(),
+            "projects": projects,
+            "urgent_updates": updates,
+            "items": items,
         }
 
 
@@ -242,3 +290,13 @@ class FollowUpForm(forms.Form):
 
 class HandBackForm(forms.Form):
     reason = forms.CharField(max_length=REASON_MAX, label="Why you hand it back")
+
+
+class PreferencesForm(forms.Form):
+    prompt_minutes = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_PROMPT_MINUTES,
+        label="Ask me to write a handoff this many minutes before my shift or working day ends",
+        help_text="0: never ask.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "narrow"}),
+    )

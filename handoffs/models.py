@@ -233,3 +233,75 @@ class HandoffFollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+DEFAULT_PROMPT_MINUTES = 60
+MAX_PROMPT_MINUTES = 24 * 60
+
+
+class HandoffPreferences(models.Model):
+    """How long before their shift (or working day) ends a person is asked to write a note;
+    0: never ask. Without a row: DEFAULT_PROMPT_MINUTES."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="handoff_preferences"
+    )
+    prompt_minutes = models.PositiveIntegerField(default=DEFAULT_PROMPT_MINUTES)
+
+    class Meta:
+        verbose_name = "handoff preferences"
+        verbose_name_plural = "handoff preferences"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(prompt_minutes__lte=MAX_PROMPT_MINUTES),
+                name="handoff_prompt_minutes_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: asked {self.prompt_minutes} min before the end"
+
+
+class PromptKind(models.TextChoices):
+    SHIFT_END = "shift_end", "On-call shift ending"
+    DAY_END = "day_end", "Working day ending with open items"
+
+
+class HandoffPrompt(models.Model):
+    """ "Write your handoff": sent once per shift end (schedule, person, end instant) or per
+    working day with open items (person, local date). `key` makes it once however often the
+    beat runs; the composer opened from it is pre-filled with the digest of [period_start,
+    period_end); `note` is the note written from it."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=PromptKind.choices)
+    schedule = models.ForeignKey(
+        "oncall.Schedule", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField()
+    note = models.ForeignKey(
+        HandoffNote, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["person", "-created_at"], name="handoff_prompt_person")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PromptKind.values), name="handoff_prompt_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")),
+                name="handoff_prompt_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=PromptKind.SHIFT_END) | Q(schedule__isnull=False),
+                name="handoff_prompt_shift_has_schedule",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -115,3 +115,35 @@ def note_row(note, zone: tzinfo, now: datetime, *, viewer=None) -> dict:
         "mine_acknowledged": mine is not None and mine.acknowledged_at is not None,
         "mine_read": mine is not None and mine.read_at is not None,
     }
+
+
+DIGEST_KINDS = {"urgent": "Urgent update", "project": "Project", "item": "Open item"}
+
+
+def digest_rows(rows: list[dict], zone: tzinfo) -> list[dict]:
+    """The composer's digest: each entry with its time in the viewer's zone, grouped labels."""
+    return [
+        {
+            **row,
+            "kind": DIGEST_KINDS.get(row["entry"].kind, row["entry"].kind.title()),
+            "when": when(row["entry"].at, zone),
+        }
+        for row in rows
+    ]
+
+
+def span(start: datetime, end: datetime, zone: tzinfo) -> str:
+    """'Fri 26 Mar 09:00–17:00' in the viewer's zone (core.timefmt.fmt_span)."""
+    from core.timefmt import fmt_span
+
+    return fmt_span(start, end, zone)
+
+
+def prompt_banner(prompt, zone: tzinfo) -> dict:
+    """The inbox's "write your handoff" line for an unanswered prompt."""
+    ends = fmt_day_time(prompt.period_end, zone)
+    if prompt.kind == "shift_end":
+        text = f"Your shift on {prompt.schedule.name} ends {ends}: hand it over."
+    else:
+        text = f"Your working day ends {ends}: hand over your open items."
+    return {"text": text, "url": f"/handoffs/new/?prompt={prompt.pk}"}

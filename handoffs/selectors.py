@@ -6,11 +6,17 @@ Resolving recipients (at the moment a note is sent): `next_oncall(schedule, at=,
 next). Checks the services make against rows: `team_for(team_id)`, `people_with_access`,
 `schedule_of_team`, `projects_of_team`, `updates_of_team`, `items_to_carry`. The pages' and
 API's reads: `note_for_page`, `waiting_for`, `sent_by`, `notes_of_schedule`,
-`notes_of_project`. The sweeper's: `deliveries_due`.
+`notes_of_project`. The sweeper's: `deliveries_due`, `reminders_due`, `escalations_due`,
+`shift_prompts_due`, `day_prompts_due`.
+
+The composer's digest: `digest_for(user, start=, end=, schedule_id=)` asks every registered
+source (urgent updates, project status changes and updates, open items to carry); an app
+above handoffs adds its own with `register_digest_source` (chat's mentions, once it exists).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,10 +34,13 @@ from teams.selectors import person_local_status
 
 from . import worktime
 from .models import (
+    DEFAULT_PROMPT_MINUTES,
     OPEN_ITEM_STATUSES,
     HandoffFollowUp,
     HandoffItem,
     HandoffNote,
+    HandoffPreferences,
+    HandoffPrompt,
     HandoffRecipient,
 )
 
@@ -454,3 +463,486 @@ def last_notes_of_schedules(schedule_ids, *, team_ids) -> dict[int, HandoffNote]
 
 def project_by_slug(slug: str) -> Project | None:
     return Project.objects.filter(slug=slug).first()
+
+
+# --- the digest the composer opens with -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """Something of a shift or working day the next person may need. Ticked in the composer,
+    it becomes one of the note's open items (an earlier note's open item is carried:
+    `carried_from`), and its project or urgent update joins the note's context when it is of
+    the note's team. `carries`: an open item of the schedule the note is about, which the note
+    carries anyway (handoff_send's carry-over)."""
+
+    key: str  # "update-12", "status-7", "projectupdate-3", "item-40": the checkbox value
+    kind: str  # "urgent", "project", "item" (and what apps register: "mention")
+    text: str  # the item's text when ticked
+    detail: str  # a line for the composer; times are the presenter's (`at`)
+    at: datetime
+    url: str
+    team_id: int | None = None
+    carried_from: int | None = None
+    project_id: int | None = None
+    update_id: int | None = None
+    carries: bool = False
+
+
+DIGEST_LIMIT = 30  # per source: a week-long shift still fits beside the composer
+
+# A source: (user, start, end, schedule_id) -> entries. Apps above handoffs (chat's mentions)
+# add theirs with register_digest_source; handoffs registers its own at import.
+DigestSource = Callable[[object, datetime, datetime, int | None], list[DigestEntry]]
+_digest_sources: list[DigestSource] = []
+
+
+def register_digest_source(source: DigestSource) -> DigestSource:
+    if source not in _digest_sources:
+        _digest_sources.append(source)
+    return source
+
+
+def digest_for(
+    user, *, start: datetime, end: datetime, schedule_id: int | None = None
+) -> list[DigestEntry]:
+    """What happened in [start, end) that the next person may need: every registered source's
+    entries, each source's newest first, at most DIGEST_LIMIT each. One query per source."""
+    entries: list[DigestEntry] = []
+    for source in _digest_sources:
+        entries.extend(source(user, start, end, schedule_id))
+    return entries
+
+
+def _who(user) -> str:
+    profile = getattr(user, "profile", None) if user is not None else None
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return "someone"
+
+
+@register_digest_source
+def _urgent_updates(user, start, end, schedule_id) -> list[DigestEntry]:
+    """Urgent updates of my teams raised, acknowledged or resolved in the window."""
+    from escalations.models import UpdateState
+    from teams.selectors import team_ids_of
+
+    teams = list(team_ids_of(user))
+    if not teams:
+        return []
+    touched = (
+        UrgentUpdate.objects.filter(team_id__in=teams)
+        .filter(
+            Q(created_at__gte=start, created_at__lt=end)
+            | Q(acknowledged_at__gte=start, acknowledged_at__lt=end)
+            | Q(resolved_at__gte=start, resolved_at__lt=end)
+        )
+        .select_related("project", "team", "raised_by__profile")
+        .order_by("-created_at", "-id")[:DIGEST_LIMIT]
+    )
+    out = []
+    for update in touched:
+        where = update.project.name if update.project_id else update.team.name
+        state = update.get_state_display().lower()
+        if update.state == UpdateState.OPEN:
+            state = "open, nobody has it yet"
+        out.append(
+            DigestEntry(
+                key=f"update-{update.pk}",
+                kind="urgent",
+                text=f"Urgent update “{update.title}” ({where}): {state}"[:500],
+                detail=f"{update.get_severity_display()} · raised by {_who(update.raised_by)}",
+                at=update.created_at,
+                url=f"/urgent/{update.pk}/",
+                team_id=update.team_id,
+                update_id=update.pk,
+                project_id=update.project_id,
+            )
+        )
+    return out
+
+
+def _my_projects(user) -> QuerySet:
+    from projects.models import Watch
+
+    return Project.objects.filter(
+        Q(owner_id=user.pk)
+        | Q(acting_owner_id=user.pk)
+        | Q(pk__in=Watch.objects.filter(person_id=user.pk).values("project_id"))
+    ).values("pk")
+
+
+@register_digest_source
+def _project_status_changes(user, start, end, schedule_id) -> list[DigestEntry]:
+    """Status changes of the projects I own, act for or watch."""
+    from projects.models import HistoryKind, ProjectHistory
+
+    changes = (
+        ProjectHistory.objects.filter(
+            project_id__in=_my_projects(user),
+            kind=HistoryKind.STATUS,
+            at__gte=start,
+            at__lt=end,
+        )
+        .select_related("project", "actor__profile")
+        .order_by("-at", "-id")[:DIGEST_LIMIT]
+    )
+    from projects.models import ProjectStatus
+
+    label = dict(ProjectStatus.choices)
+
+    def status(value: str) -> str:
+        return label.get(value, value or "—").lower()
+
+    return [
+        DigestEntry(
+            key=f"status-{change.pk}",
+            kind="project",
+            text=f"{change.project.name}: {status(change.before)} → {status(change.after)}"[:500],
+            detail=f"{change.project.name} · status changed by {_who(change.actor)}",
+            at=change.at,
+            url=f"/projects/{change.project.slug}/",
+            team_id=change.project.team_id,
+            project_id=change.project_id,
+        )
+        for change in changes
+    ]
+
+
+@register_digest_source
+def _project_updates(user, start, end, schedule_id) -> list[DigestEntry]:
+    """Status updates posted on the projects I own, act for or watch."""
+    from projects.models import ProjectUpdate
+
+    posted = (
+        ProjectUpdate.objects.filter(
+            project_id__in=_my_projects(user), created_at__gte=start, created_at__lt=end
+        )
+        .select_related("project", "author__profile")
+        .order_by("-created_at", "-id")[:DIGEST_LIMIT]
+    )
+    return [
+        DigestEntry(
+            key=f"projectupdate-{update.pk}",
+            kind="project",
+            text=f"{update.project.name}: {update.get_health_display().lower()} "
+            f"(update by {_who(update.author)})"[:500],
+            detail=f"{update.project.name} · update by {_who(update.author)} · "
+            f"{update.get_health_display().lower()}",
+            at=update.created_at,
+            url=f"/projects/{update.project.slug}/",
+            team_id=update.project.team_id,
+            project_id=update.project_id,
+        )
+        for update in posted
+    ]
+
+
+@register_digest_source
+def _open_items(user, start, end, schedule_id) -> list[DigestEntry]:
+    """Open items that would carry over: those of my teams' notes about `schedule_id` or about
+    projects I own or act for, and every open item that is mine, whenever it was written (an
+    open item is news until it is done)."""
+    from teams.selectors import team_ids_of
+
+    teams = list(team_ids_of(user))
+    if not teams:
+        return []
+    owned_projects = Project.objects.filter(
+        Q(owner_id=user.pk) | Q(acting_owner_id=user.pk)
+    ).values("pk")
+    about = Q(owner_id=user.pk) | Q(note__projects__in=owned_projects)
+    if schedule_id is not None:
+        about |= Q(note__schedule_id=schedule_id)
+    items = (
+        HandoffItem.objects.filter(
+            about,
+            note__team_id__in=teams,
+            status__in=OPEN_ITEM_STATUSES,
+            carried_to__isnull=True,
+            note__sent_at__lt=end,
+        )
+        .select_related("note", "owner__profile")
+        .distinct()
+        .order_by("-note__sent_at", "-note_id", "position")[:DIGEST_LIMIT]
+    )
+    out = []
+    for item in items:
+        owner = f" · {_who(item.owner)} has it" if item.owner_id else " · nobody has it yet"
+        out.append(
+            DigestEntry(
+                key=f"item-{item.pk}",
+                kind="item",
+                text=item.text,
+                detail=f"Open item of “{item.note.title}”{owner}",
+                at=item.note.sent_at,
+                url=f"/handoffs/{item.note_id}/#item-{item.pk}",
+                team_id=item.note.team_id,
+                carried_from=item.pk,
+                carries=schedule_id is not None and item.note.schedule_id == schedule_id,
+            )
+        )
+    return out
+
+
+# --- prompts ------------------------------------------------------------------------------------
+
+
+def prompt_minutes_of(person_ids) -> dict[int, int]:
+    """{person id: minutes before the end they are asked}, for those with a preference."""
+    return dict(
+        HandoffPreferences.objects.filter(user_id__in=list(person_ids)).values_list(
+            "user_id", "prompt_minutes"
+        )
+    )
+
+
+def prompt_minutes(user) -> int:
+    return prompt_minutes_of([user.pk]).get(user.pk, DEFAULT_PROMPT_MINUTES)
+
+
+def longest_prompt_minutes() -> int:
+    from django.db.models import Max
+
+    longest = HandoffPreferences.objects.aggregate(m=Max("prompt_minutes"))["m"]
+    return max(longest or 0, DEFAULT_PROMPT_MINUTES)
+
+
+def prompt_of(user, pk: int) -> HandoffPrompt | None:
+    """`user`'s own prompt `pk` (nobody opens another's), with its schedule."""
+    return HandoffPrompt.objects.filter(pk=pk, person_id=user.pk).select_related("schedule").first()
+
+
+def prompts_of(user, *, since: datetime) -> list[HandoffPrompt]:
+    return list(
+        HandoffPrompt.objects.filter(person_id=user.pk, created_at__gte=since).order_by(
+            "-created_at", "-id"
+        )[:100]
+    )
+
+
+def latest_open_prompt(user, *, now: datetime) -> HandoffPrompt | None:
+    """`user`'s newest prompt of the last day that no note answered yet."""
+    from datetime import timedelta
+
+    return (
+        HandoffPrompt.objects.filter(
+            person_id=user.pk, note__isnull=True, created_at__gte=now - timedelta(days=1)
+        )
+        .select_related("schedule")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def existing_prompt_keys(keys) -> set[str]:
+    return set(HandoffPrompt.objects.filter(key__in=list(keys)).values_list("key", flat=True))
+
+
+def people_with_open_items() -> list:
+    """Active people who own an open item, or received a note with an open item nobody owns
+    (two queries; with their profiles)."""
+    owners = HandoffItem.objects.filter(
+        status__in=OPEN_ITEM_STATUSES, carried_to__isnull=True, owner__isnull=False
+    ).values("owner_id")
+    unowned_notes = HandoffItem.objects.filter(
+        status__in=OPEN_ITEM_STATUSES, carried_to__isnull=True, owner__isnull=True
+    ).values("note_id")
+    receivers = HandoffRecipient.objects.filter(
+        note_id__in=unowned_notes, delivered_at__isnull=False
+    ).values("person_id")
+    return list(
+        User.objects.filter(Q(pk__in=owners) | Q(pk__in=receivers), is_active=True)
+        .exclude(profile__isnull=True)
+        .select_related("profile")
+    )
+
+
+def noted_shifts(pairs) -> set[tuple[int, int, datetime]]:
+    """Of (author, schedule, shift end) triples, those a note already covers."""
+    pairs = list(pairs)
+    if not pairs:
+        return set()
+    about = Q()
+    for author, schedule, end in pairs:
+        about |= Q(author_id=author, schedule_id=schedule, shift_end=end)
+    return set(
+        HandoffNote.objects.filter(about).values_list("author_id", "schedule_id", "shift_end")
+    )
+
+
+@dataclass(frozen=True)
+class DuePrompt:
+    person: object  # a User with its profile
+    kind: str
+    period_start: datetime
+    period_end: datetime
+    key: str
+    schedule: Schedule | None = None
+    urgent: bool = False
+    open_items: int = 0
+
+
+# A beat or worker restart delays a prompt, never drops it: it is still sent this long after
+# the end it is about.
+PROMPT_CATCH_UP_MINUTES = 30
+
+
+def _iso(instant: datetime) -> str:
+    from datetime import UTC
+
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def shift_prompts_due(*, now: datetime) -> list[DuePrompt]:
+    """The on-call people whose shift ends within their prompt lead (or ended within the
+    catch-up), not prompted for it yet and with no note about that shift: one per schedule,
+    person and end instant. The shift's true edges come from oncall's final schedule (layers,
+    overrides, swaps), read in a window around now; only edges strictly inside it count."""
+    from datetime import timedelta
+
+    from oncall.selectors import final_from_data
+
+    catch_up = timedelta(minutes=PROMPT_CATCH_UP_MINUTES)
+    a = now - catch_up - timedelta(minutes=1)
+    b = now + timedelta(minutes=longest_prompt_minutes() + 1)
+    schedules = list(Schedule.objects.all())
+    data = load_schedules(schedules, a, b)
+    ending = []
+    for schedule in schedules:
+        for seg in final_from_data(data[schedule.pk], a, b):
+            if seg.person is not None and a < seg.end < b and now - catch_up <= seg.end:
+                ending.append((schedule, seg))
+    if not ending:
+        return []
+    people = {
+        p.pk: p
+        for p in User.objects.filter(
+            pk__in={seg.person for _, seg in ending}, is_active=True, profile__isnull=False
+        ).select_related("profile")
+    }
+    leads = prompt_minutes_of(people)
+    keys = {
+        (s.pk, seg.person, seg.end): f"prompt:shift:{s.pk}:{seg.person}:{_iso(seg.end)}"
+        for s, seg in ending
+    }
+    sent = existing_prompt_keys(keys.values())
+    covered = noted_shifts((seg.person, s.pk, seg.end) for s, seg in ending)
+    due = []
+    for schedule, seg in ending:
+        person = people.get(seg.person)
+        lead = leads.get(seg.person, DEFAULT_PROMPT_MINUTES)
+        key = keys[(schedule.pk, seg.person, seg.end)]
+        if person is None or lead == 0 or seg.end - now > timedelta(minutes=lead):
+            continue
+        if key in sent or (seg.person, schedule.pk, seg.end) in covered:
+            continue
+        start = seg.start
+        if start <= a:  # begun before the window: its true start, 14 days back at most
+            whole = load_schedules([schedule])[schedule.pk]
+            start = oncall_from_data(whole, seg.end - timedelta(seconds=1)).start
+        start = max(start, seg.end - timedelta(days=14))
+        ranges, zone = worktime.hours_of(person.profile)
+        at_work = worktime.is_at_work(ranges, zone, now)
+        due.append(
+            DuePrompt(
+                person=person,
+                kind="shift_end",
+                schedule=schedule,
+                period_start=start,
+                period_end=seg.end,
+                key=key,
+                urgent=not at_work,
+            )
+        )
+    return due
+
+
+def day_prompts_due(*, now: datetime) -> list[DuePrompt]:
+    """People with open items whose working day ends within their prompt lead (or ended
+    within the catch-up): once per person and local date, unless they wrote a note or were
+    prompted (a shift end) since that day began. People without working hours on record have
+    no day's end and are not asked."""
+    from datetime import timedelta
+
+    catch_up = timedelta(minutes=PROMPT_CATCH_UP_MINUTES)
+    people = people_with_open_items()
+    if not people:
+        return []
+    leads = prompt_minutes_of(p.pk for p in people)
+    candidates = []
+    for person in people:
+        lead = leads.get(person.pk, DEFAULT_PROMPT_MINUTES)
+        if lead == 0:
+            continue
+        ranges, zone = worktime.hours_of(person.profile)
+        today = now.astimezone(zone).date()
+        for day in (today - timedelta(days=1), today):
+            span = worktime.working_day(ranges, zone, day)
+            if span is None:
+                continue
+            start, end = span
+            if end - timedelta(minutes=lead) <= now <= end + catch_up:
+                key = f"prompt:day:{person.pk}:{day.isoformat()}"
+                candidates.append((person, start, end, key))
+    if not candidates:
+        return []
+    sent = existing_prompt_keys(key for *_, key in candidates)
+    earliest = min(start for _, start, _, _ in candidates)
+    ids = [person.pk for person, *_ in candidates]
+    wrote = _sent_notes_at(ids, earliest)
+    prompted = _prompts_at(ids, earliest)
+    counts = open_item_counts(ids)
+    due = []
+    for person, start, end, key in candidates:
+        if key in sent:
+            continue
+        if any(t >= start for t in wrote.get(person.pk, ())) or any(
+            t >= start for t in prompted.get(person.pk, ())
+        ):
+            continue
+        due.append(
+            DuePrompt(
+                person=person,
+                kind="day_end",
+                period_start=start,
+                period_end=end,
+                key=key,
+                open_items=counts.get(person.pk, 0),
+            )
+        )
+    return due
+
+
+def _sent_notes_at(person_ids, since: datetime) -> dict[int, list[datetime]]:
+    out: dict[int, list[datetime]] = {}
+    for author, at in HandoffNote.objects.filter(
+        author_id__in=person_ids, sent_at__gte=since
+    ).values_list("author_id", "sent_at"):
+        out.setdefault(author, []).append(at)
+    return out
+
+
+def _prompts_at(person_ids, since: datetime) -> dict[int, list[datetime]]:
+    out: dict[int, list[datetime]] = {}
+    for person, at in HandoffPrompt.objects.filter(
+        person_id__in=person_ids, created_at__gte=since
+    ).values_list("person_id", "created_at"):
+        out.setdefault(person, []).append(at)
+    return out
+
+
+def open_item_counts(person_ids) -> dict[int, int]:
+    """{person: their open items}: owned by them, or unowned on a note they received."""
+    ids = list(person_ids)
+    counts: dict[int, set[int]] = {pk: set() for pk in ids}
+    base = HandoffItem.objects.filter(status__in=OPEN_ITEM_STATUSES, carried_to__isnull=True)
+    for item, owner in base.filter(owner_id__in=ids).values_list("pk", "owner_id"):
+        counts[owner].add(item)
+    for item, person in base.filter(
+        owner__isnull=True,
+        note__recipients__person_id__in=ids,
+        note__recipients__delivered_at__isnull=False,
+    ).values_list("pk", "note__recipients__person_id"):
+        counts[person].add(item)
+    return {pk: len(items) for pk, items in counts.items()}

@@ -14,6 +14,7 @@ from core.api import (
     JsonBooleanField,
     JsonChoiceField,
     JsonIdField,
+    JsonIntegerField,
     JsonStringField,
     StrictSerializer,
     one_of,
@@ -210,6 +211,11 @@ class HandoffCreateSerializer(BodySerializer):
         help_text="Carry the open items of earlier notes about the same schedule or projects "
         "(default true).",
     )
+    prompt = _id_field(
+        "a prompt of yours",
+        required=False,
+        help_text="The prompt this note answers (GET /api/v1/handoffs/prompts/).",
+    )
 
 
 class HandoffEditSerializer(BodySerializer):
@@ -242,3 +248,65 @@ class HandoffQuerySerializer(serializers.Serializer):
         "every note to me; team: my teams' notes.",
     )
     team = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+# --- prompts, the digest, preferences ------------------------------------------------------------
+
+
+class PromptSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField(help_text="shift_end or day_end")
+    schedule = serializers.IntegerField(source="schedule_id", allow_null=True)
+    period_start = serializers.DateTimeField(help_text="The shift's or working day's start.")
+    period_end = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    note = serializers.IntegerField(
+        source="note_id", allow_null=True, help_text="The note written from it."
+    )
+
+
+class PromptListSerializer(serializers.Serializer):
+    results = PromptSerializer(many=True)
+
+
+class DigestEntrySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    kind = serializers.CharField(help_text="urgent, project or item")
+    text = serializers.CharField(help_text="The open item's text when included.")
+    detail = serializers.CharField()
+    at = serializers.DateTimeField()
+    url = serializers.CharField()
+    team = serializers.IntegerField(source="team_id", allow_null=True)
+    carried_from = serializers.IntegerField(
+        allow_null=True, help_text="Give it as the item's carried_from to carry that item."
+    )
+    project = serializers.IntegerField(source="project_id", allow_null=True)
+    urgent_update = serializers.IntegerField(source="update_id", allow_null=True)
+    carries = serializers.BooleanField(
+        help_text="An open item of the schedule asked about: a note about it carries it anyway."
+    )
+
+
+class DigestSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    results = DigestEntrySerializer(many=True)
+
+
+class DigestQuerySerializer(serializers.Serializer):
+    """GET /api/v1/handoffs/digest/: a prompt's window, else the last `hours` hours."""
+
+    prompt = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    schedule = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    hours = serializers.IntegerField(required=False, min_value=1, max_value=24 * 14)
+
+
+class HandoffPreferencesSerializer(serializers.Serializer):
+    prompt_minutes = serializers.IntegerField(
+        help_text="Minutes before my on-call shift or working day ends that I am asked to "
+        "write a note (0 = never)."
+    )
+
+
+class HandoffPreferencesUpdateSerializer(BodySerializer):
+    prompt_minutes = JsonIntegerField(digit_strings=True, help_text="0 (never) to 1440.")

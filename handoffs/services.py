@@ -21,16 +21,26 @@ from core import validation as v
 from core.audit import Actor, audit_record
 from core.markdown import render_markdown
 from core.realtime import send_to_user
-from core.timefmt import fmt_city, fmt_local_for, fmt_weekday_time
+from core.timefmt import (
+    fmt_city,
+    fmt_local_for,
+    fmt_weekday_time,
+    fmt_your_day_time,
+    reader_clock,
+)
 from notifications.services import notify
 
 from . import selectors, validation, worktime
 from .models import (
+    MAX_PROMPT_MINUTES,
     HandoffFollowUp,
     HandoffItem,
     HandoffNote,
+    HandoffPreferences,
+    HandoffPrompt,
     HandoffRecipient,
     ItemStatus,
+    PromptKind,
     RecipientsKind,
     Urgency,
 )
@@ -322,16 +332,24 @@ def handoff_send(
     urgent_updates=None,
     items=None,
     carry_over: bool = True,
+    prompt=None,
     at: datetime | None = None,
     quiet: bool = False,
 ) -> HandoffNote:
     """Write and send a note. Its recipients are resolved now: named `people`, whoever is on
     call next for `recipients_schedule`, or `recipients_team`'s (default: the note's team's)
     people whose working day starts next. With `carry_over`, the open items of the team's
-    earlier notes about the same schedule or projects that no note carried yet come along."""
+    earlier notes about the same schedule or projects that no note carried yet come along.
+    `prompt`: the author's HandoffPrompt this note answers (the composer opened from it)."""
     now = at or timezone.now()
     author = _person_of(actor)
     errors: dict[str, list[str]] = {}
+    found_prompt = None
+    if prompt not in (None, ""):
+        prompt_pk = _pk(prompt)
+        found_prompt = selectors.prompt_of(author, prompt_pk) if prompt_pk is not None else None
+        if found_prompt is None:
+            errors.setdefault("prompt", []).append(validation.NO_PROMPT)
     title = _collect(errors, validation.clean_title, title)
     summary = _collect(errors, validation.clean_summary, summary)
     ruled_out = _collect(errors, validation.clean_ruled_out, ruled_out)
@@ -451,6 +469,9 @@ def handoff_send(
             )
         )
     HandoffItem.objects.bulk_create(new_items)
+    if found_prompt is not None and found_prompt.note_id is None:
+        found_prompt.note = note
+        found_prompt.save(update_fields=["note"])
     audit_record(
         actor=actor,
         action="handoff.send",
@@ -818,3 +839,118 @@ def handoff_mark_read(*, actor: Actor, note: HandoffNote) -> None:
     HandoffRecipient.objects.filter(note=note, person_id=user.pk, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+# --- prompts and preferences -------------------------------------------------------------------
+
+
+def _minutes_text(minutes: int) -> str:
+    if minutes >= 120 and minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    if minutes == 60:
+        return "1 hour"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def _prompt_texts(prompt: HandoffPrompt, person, *, now: datetime, open_items: int):
+    """The prompt's title and body in the person's own zone and clock (stored: they name the
+    zone, so they stay true when read after the person has moved)."""
+    profile = person.profile
+    zone = profile.time_zone or "UTC"
+    with reader_clock(profile):
+        ends = fmt_your_day_time(prompt.period_end, zone)
+    left = max(0, round((prompt.period_end - now).total_seconds() / 60))
+    if prompt.kind == PromptKind.SHIFT_END:
+        name = prompt.schedule.name
+        title = (
+            f"Your shift on {name} ends in {_minutes_text(left)}: write the handoff"
+            if left
+            else f"Your shift on {name} has ended: write the handoff"
+        )
+        body = (
+            f"Your shift ends {ends}. The note opens with what happened during it: tick "
+            "what the next person needs."
+        )
+    else:
+        items = f"{open_items} open item{'s' if open_items != 1 else ''}"
+        title = (
+            f"Your working day ends in {_minutes_text(left)}: hand over your {items}"
+            if left
+            else f"Your working day has ended: hand over your {items}"
+        )
+        body = (
+            f"Your working day ends {ends}. The note opens with your open items and what "
+            "happened today: tick what the next region needs."
+        )
+    return title, body
+
+
+@transaction.atomic
+def prompt_send(
+    *,
+    person,
+    kind: str,
+    period_start: datetime,
+    period_end: datetime,
+    key: str,
+    schedule=None,
+    urgent: bool = False,
+    open_items: int = 0,
+    now: datetime | None = None,
+) -> HandoffPrompt | None:
+    """Ask `person` to write a handoff, once per `key` (a shift end or a working day): two
+    beats at once, or one run twice, create one prompt and one notification. Returns the
+    prompt, or None when it was already sent."""
+    now = now or timezone.now()
+    with transaction.atomic():  # a savepoint: the unique key settles a race
+        prompt, created = HandoffPrompt.objects.get_or_create(
+            key=key,
+            defaults={
+                "person": person,
+                "kind": kind,
+                "schedule": schedule,
+                "period_start": period_start,
+                "period_end": period_end,
+                "created_at": now,
+            },
+        )
+    if not created:
+        return None
+    title, body = _prompt_texts(prompt, person, now=now, open_items=open_items)
+    notify(
+        recipients=[person],
+        kind="handoffs.prompt",
+        title=title,
+        body=body,
+        url=f"/handoffs/new/?prompt={prompt.pk}",
+        # A shift can end outside the person's working hours (they are on call, so awake): a
+        # prompt held for their next morning would be useless then.
+        urgency="urgent" if urgent else "normal",
+        idempotency_key=f"handoffs:{key}",
+    )
+    return prompt
+
+
+@transaction.atomic
+def preferences_update(*, actor: Actor, user, prompt_minutes) -> HandoffPreferences:
+    """Set how long before their shift or working day ends `user` is asked to write a note
+    (0: never)."""
+    minutes = v.clean_int(
+        prompt_minutes,
+        field="prompt_minutes",
+        what="Minutes before the end",
+        low=0,
+        high=MAX_PROMPT_MINUTES,
+    )
+    prefs, _ = HandoffPreferences.objects.select_for_update().get_or_create(user=user)
+    if prefs.prompt_minutes != minutes:
+        old = prefs.prompt_minutes
+        prefs.prompt_minutes = minutes
+        prefs.save(update_fields=["prompt_minutes"])
+        audit_record(
+            actor=actor,
+            action="handoff.preferences",
+            target=user,
+            changes={"prompt_minutes": {"from": old, "to": minutes}},
+        )
+    return prefs

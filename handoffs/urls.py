@@ -10,6 +10,7 @@ N = "handoffs/<id:pk>/"
 urlpatterns = [
     path("handoffs/", views.inbox, name="handoff-inbox"),
     path("handoffs/new/", views.compose, name="handoff-compose"),
+    path("handoffs/preferences/", views.preferences, name="handoff-preferences"),
     path("handoffs/schedule/<id:pk>/", views.schedule_history, name="handoff-schedule-history"),
     path("handoffs/project/<slug:slug>/", views.project_history, name="handoff-project-history"),
     path(N, views.detail, name="handoff-detail"),

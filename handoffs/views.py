@@ -6,10 +6,12 @@ written."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,12 +22,14 @@ from core.audit import Actor
 from core.forms import form_write
 from core.pages import paginate, service_action
 from core.permissions import found_or_404, require_rule, rule_allows
+from core.timefmt import fmt_day, fmt_weekday_time
 from core.zones import zoneinfo
 from teams.permissions import is_person
 from teams.selectors import team_ids_of
 
 from . import presenters, selectors, services
-from .forms import ComposeForm, EditForm, FollowUpForm, HandBackForm
+from .forms import ComposeForm, EditForm, FollowUpForm, HandBackForm, PreferencesForm
+from .models import PromptKind, RecipientsKind
 
 INBOX_ROWS = 50
 
@@ -53,32 +57,123 @@ def _visible_note(request: HttpRequest, pk: int):
 @require_safe
 def inbox(request: HttpRequest) -> HttpResponse:
     _person(request)
+    return _inbox_page(request)
+
+
+def _inbox_page(request: HttpRequest, preferences_form=None, status: int = 200) -> HttpResponse:
     user, now, zone = request.user, timezone.now(), _zone(request)
     waiting = selectors.waiting_for(user, now=now)[:INBOX_ROWS]
     sent = selectors.sent_by(user)[:INBOX_ROWS]
+    prompt = selectors.latest_open_prompt(user, now=now)
     context = {
         "waiting": [presenters.note_row(n, zone, now, viewer=user) for n in waiting],
         "sent": [presenters.note_row(n, zone, now, viewer=user) for n in sent],
         "can_write": bool(team_ids_of(user)),
         "viewer_zone": zone.key,
+        "prompt": presenters.prompt_banner(prompt, zone) if prompt else None,
+        "preferences_form": preferences_form
+        or PreferencesForm(initial={"prompt_minutes": selectors.prompt_minutes(user)}),
     }
-    return render(request, "handoffs/inbox.html", context)
+    return render(request, "handoffs/inbox.html", context, status=status)
 
 
-def _compose_form(request: HttpRequest, data=None, *, add_item: bool = False) -> ComposeForm:
+@require_POST
+def preferences(request: HttpRequest) -> HttpResponse:
+    """How long before my shift or working day ends I am asked to write a note."""
+    _person(request)
+    form = PreferencesForm(request.POST)
+
+    def save(*, actor, prompt_minutes):
+        return services.preferences_update(
+            actor=actor, user=request.user, prompt_minutes=prompt_minutes
+        )
+
+    saved, _prefs = form_write(request, form, save, "Saved: when you are asked to write a handoff.")
+    if not saved:
+        return _inbox_page(request, form, status=400)
+    return redirect("handoff-inbox")
+
+
+# Without a prompt, the digest beside the composer covers this much of the past.
+DIGEST_HOURS = 12
+
+
+def _prompt_of(request: HttpRequest, value):
+    """The viewer's own prompt named by `value` (a query or form value), or None; another
+    person's prompt, or junk, is no prompt: 404."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    ok = text.isdecimal() and len(text) <= 12
+    prompt = selectors.prompt_of(request.user, int(text)) if ok else None
+    if prompt is None:
+        found_or_404(None, "prompt")
+    return prompt
+
+
+def _digest_window(prompt, now):
+    """[start, end) of the digest: the prompt's shift or working day (up to now, as things
+    still happen until the note is written), else the last DIGEST_HOURS hours."""
+    if prompt is None:
+        return now - timedelta(hours=DIGEST_HOURS), now
+    return prompt.period_start, max(now, prompt.period_end)
+
+
+def _prompt_initial(prompt, zone) -> dict:
+    if prompt.kind == PromptKind.SHIFT_END:
+        return {
+            "team": prompt.schedule.team_id,
+            "schedule": prompt.schedule_id,
+            "recipients": RecipientsKind.NEXT_ONCALL,
+            "recipients_schedule": prompt.schedule_id,
+            "title": f"{prompt.schedule.name}: handover "
+            f"{fmt_weekday_time(prompt.period_end, zone)}"[:200],
+            "prompt": prompt.pk,
+        }
+    return {
+        "recipients": RecipientsKind.TEAM_NEXT_DAY,
+        "title": f"End of my day, {fmt_day(prompt.period_end.astimezone(zone).date())}",
+        "prompt": prompt.pk,
+    }
+
+
+def _compose_form(request: HttpRequest, data=None, *, add_item: bool = False):
+    """The form, its prompt (or None) and the digest window it shows."""
+    now = timezone.now()
     choices = selectors.composer_choices(request.user)
+    source = data if data is not None else request.GET
+    prompt = _prompt_of(request, source.get("prompt"))
     initial = None
     if data is None:
         initial = {}
         for key in ("team", "schedule", "recipients_schedule"):
             value = request.GET.get(key, "")
-            if value.isdigit():
+            if value.isdecimal() and len(value) <= 12:
                 initial[key] = int(value)
-        if request.GET.get("project", "").isdigit():
-            initial["projects"] = [int(request.GET["project"])]
+        project = request.GET.get("project", "")
+        if project.isdecimal() and len(project) <= 12:
+            initial["projects"] = [int(project)]
         if "recipients_schedule" in initial:
             initial["recipients"] = "next_oncall"
-    return ComposeForm(data, zone=_zone(request), initial=initial, add_item=add_item, **choices)
+        if prompt is not None:
+            initial.update(_prompt_initial(prompt, _zone(request)))
+        if len(choices["teams"]) == 1 and "team" not in initial:
+            initial["team"] = choices["teams"][0][0]
+    start, end = _digest_window(prompt, now)
+    schedule_id = prompt.schedule_id if prompt is not None else None
+    if schedule_id is None:
+        posted = source.get("schedule", "")
+        schedule_id = int(posted) if posted.isdecimal() and len(posted) <= 12 else None
+    digest = selectors.digest_for(request.user, start=start, end=end, schedule_id=schedule_id)
+    form = ComposeForm(
+        data,
+        zone=_zone(request),
+        initial=initial,
+        add_item=add_item,
+        digest=digest,
+        **choices,
+    )
+    return form, prompt, (start, end)
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,17 +183,32 @@ def compose(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("You are in no team yet: a handoff note is written for a team.")
     status = 200
     if request.method == "GET":
-        form = _compose_form(request)
+        form, prompt, window = _compose_form(request)
     elif "add_item" in request.POST:
-        # Only more room on the form: nothing is written.
-        form = _compose_form(request, request.POST, add_item=True)
+        # Only more room on the form: nothing is written, and nothing is judged yet (a form
+        # half filled in is not an error).
+        form, prompt, window = _compose_form(request, request.POST, add_item=True)
+        form._errors = ErrorDict()
+        if request.htmx:
+            return render(
+                request,
+                "handoffs/_compose_items.html",
+                {"form": form, "viewer_zone": _zone(request).key},
+            )
     else:
-        form = _compose_form(request, request.POST)
+        form, prompt, window = _compose_form(request, request.POST)
 
         def send(*, actor, **_fields):
             team = selectors.team_for(form.cleaned_data["team"])
             require_rule(request.user, "handoffs.write_note", team)
-            return services.handoff_send(actor=actor, **form.service_fields())
+            fields = form.service_fields()
+            if prompt is not None:
+                fields["prompt"] = prompt.pk
+                # The prompt's shift is the note's when it is about that schedule.
+                if prompt.kind == PromptKind.SHIFT_END and fields["schedule"] == prompt.schedule_id:
+                    fields["shift_start"] = prompt.period_start
+                    fields["shift_end"] = prompt.period_end
+            return services.handoff_send(actor=actor, **fields)
 
         saved, note = form_write(request, form, send, None)
         if saved:
@@ -109,10 +219,17 @@ def compose(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Handoff sent to {names}.")
             return redirect("handoff-detail", pk=note.pk)
         status = 400
+    zone = _zone(request)
     return render(
         request,
         "handoffs/compose.html",
-        {"form": form, "viewer_zone": _zone(request).key},
+        {
+            "form": form,
+            "viewer_zone": zone.key,
+            "prompt": prompt,
+            "digest": presenters.digest_rows(form.digest_rows(), zone),
+            "digest_window": presenters.span(window[0], window[1], zone),
+        },
         status=status,
     )
 

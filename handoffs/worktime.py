@@ -11,10 +11,10 @@ quiet hours).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from core.zones import zoneinfo
-from projects.cadence import working_day_start
+from projects.cadence import first_working_instant, working_day_start
 from teams.hours import WeekRange, is_working, next_change, next_start, week_ranges
 
 # A weekly schedule has a working minute within a week (two around a DST gap); the walk stops
@@ -100,3 +100,34 @@ def working_time_between(
             total += upto - at
         at = upto
     return total
+
+
+def working_day(
+    ranges: Iterable[WeekRange], zone: tzinfo, day: date
+) -> tuple[datetime, datetime] | None:
+    """(start, end) of the person's working day `day` (their local date), UTC: from its first
+    working instant to the end of its last working stretch that starts that date (a lunch
+    break is inside the day; a night stretch starting that evening ends the next morning).
+    None when they do not work that date or have no working hours on record."""
+    ranges = list(ranges)
+    if not ranges:
+        return None
+    start = first_working_instant(ranges, zone, day)
+    if start is None:
+        return None
+    at = start
+    for _ in range(_MAX_SEGMENTS):
+        stops = next_change(ranges, zone, at)
+        if stops is None:  # working around the clock
+            return start, start + timedelta(days=1)
+        again = next_start(ranges, zone, stops)
+        if again is None or again.astimezone(zone).date() != day:
+            return start, stops
+        at = again
+    return start, at  # unreachable with a weekly schedule
+
+
+def is_at_work(ranges: Iterable[WeekRange], zone: tzinfo, at: datetime) -> bool:
+    """Whether the person is working at `at` (always, without working hours on record)."""
+    ranges = list(ranges)
+    return not ranges or is_working(ranges, zone, at)

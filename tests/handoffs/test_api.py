@@ -10,10 +10,11 @@ from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from accounts.services import api_token_create
-from handoffs import api_urls
-from handoffs.models import HandoffNote, ItemStatus
+from escalations import services as escalation_services
+from handoffs import api_urls, engine
+from handoffs.models import HandoffNote, HandoffPrompt, ItemStatus
 from tests.conftest import sign_in
-from tests.handoffs.world import FRIDAY_SYDNEY_EVENING, SYSTEM, at, counts, utc
+from tests.handoffs.world import FRIDAY_SYDNEY_EVENING, SYSTEM, actor, at, counts, utc
 from tests.schema_check import Checker, operations
 
 MORNING = utc(2027, 3, 26, 9, 30)
@@ -204,13 +205,46 @@ def test_not_json_object_and_item_action_junk(world):
 
 
 def test_every_operation_answers_as_the_schema_says(schema, world):
-    note = world.send(people=[world.lou.pk], items=[{"text": "x"}, {"text": "y"}])
+    note = world.send(
+        people=[world.lou.pk],
+        schedule=world.schedule.pk,
+        shift_start="2027-03-25T22:00:00Z",
+        shift_end="2027-03-26T06:00:00Z",
+        items=[{"text": "x"}, {"text": "y"}],
+    )
     items = list(note.items.order_by("position"))
     base = f"/api/v1/handoffs/{note.pk}/"
     N = "/api/v1/handoffs/{note_id}/"
+    with at(utc(2027, 3, 26, 13)), world.on_commit():
+        engine.prompt_due()  # Lou's shift ends at 14:00: she is asked
+    (prompt,) = HandoffPrompt.objects.filter(person=world.lou)
+    with at(utc(2027, 3, 26, 9)):
+        escalation_services.update_raise(
+            actor=actor(world.sam),
+            team=world.team,
+            project=world.project,
+            title="Refunds fail",
+            severity="high",
+        )
     with at(MORNING):
         sam, lou = api(world.sam), api(world.lou)
         calls = [
+            ("get", "/api/v1/handoffs/prompts/", lou, "/api/v1/handoffs/prompts/", None),
+            (
+                "get",
+                "/api/v1/handoffs/digest/",
+                lou,
+                f"/api/v1/handoffs/digest/?prompt={prompt.pk}",
+                None,
+            ),
+            ("get", "/api/v1/handoffs/preferences/", lou, "/api/v1/handoffs/preferences/", None),
+            (
+                "patch",
+                "/api/v1/handoffs/preferences/",
+                lou,
+                "/api/v1/handoffs/preferences/",
+                {"prompt_minutes": 45},
+            ),
             ("get", "/api/v1/handoffs/", lou, "/api/v1/handoffs/", None),
             ("patch", N, sam, base, {"summary": "More", "links": [{"url": "https://e.org"}]}),
             ("post", N + "acknowledge/", lou, base + "acknowledge/", None),

@@ -152,3 +152,131 @@ def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site)
     refund.refresh_from_db(), flaky.refresh_from_db()
     assert refund.status == ItemStatus.ACKNOWLEDGED and flaky.status == ItemStatus.HANDED_BACK
     assert not problems, "\n".join(problems)
+
+
+# Sam's Friday shift (22:00-06:00 UTC) ends at 17:00 in Sydney; he is asked at 16:00 (05:00 UTC).
+SAM_ASKED = utc(2027, 3, 26, 5)
+
+
+def test_prompted_note_from_the_digest_acknowledged_and_handed_back(browser, asgi_site):
+    """The outgoing person gets a prompt, writes a note with two items picked from the digest;
+    the recipient sees it in the inbox at their morning, acknowledges one item and hands back
+    the other; the author sees both, live."""
+    from escalations import services as escalation_services
+    from handoffs.models import HandoffPrompt
+    from tests.handoffs.world import actor
+
+    problems: list[str] = []
+    with time_machine.travel(utc(2027, 3, 25, 23), tick=True) as travel:
+        world = World()
+        # During Sam's shift: an urgent update, and an open item of an earlier note that is his.
+        escalation_services.update_raise(
+            actor=actor(world.nia),
+            team=world.team,
+            project=world.project,
+            title="Card payments fail",
+            severity="high",
+        )
+        from handoffs import services
+
+        services.handoff_send(
+            actor=actor(world.nia),
+            team=world.team,
+            title="Thursday evening",
+            recipients="people",
+            people=[world.sam.pk],
+            urgency="urgent",
+            items=[{"text": "Rotate the API key", "owner": world.sam.pk}],
+            quiet=True,
+        )
+        travel.move_to(SAM_ASKED)
+        assert engine.prompt_due() == 1
+        prompt = HandoffPrompt.objects.get(person=world.sam)
+        laptop = browser.new_context(
+            base_url=asgi_site, timezone_id="Australia/Sydney", viewport=LAPTOP
+        )
+        phone = browser.new_context(
+            base_url=asgi_site,
+            timezone_id="Europe/London",
+            viewport=PHONE,
+            is_mobile=True,
+            has_touch=True,
+        )
+        try:
+            sam = laptop.new_page()
+            sam.set_default_timeout(15_000)
+            _watch(sam, problems)
+            sign_in_with_password(sam, "sam")
+            sam.wait_for_url(lambda url: "/accounts/login/" not in url)
+            sam.locator("#notification-bell").click()
+            sam.wait_for_url("**/notifications/")
+            sam.get_by_role(
+                "link", name="Your shift on Follow the sun ends in 1 hour: write the handoff"
+            ).click()
+            sam.wait_for_url(f"**/handoffs/new/?prompt={prompt.pk}")
+            assert (
+                sam.locator("#handoff-title").input_value() == "Follow the sun: handover Fri 17:00"
+            )
+            assert sam.locator("#handoff-recipients_1").is_checked()  # on call next
+            digest = sam.locator("#digest")
+            assert "Fri 26 Mar 09:00–17:00" in digest.inner_text()  # the shift, Sam's time
+            assert _overflow(sam) <= 1
+            _shot(sam, "laptop-digest")
+            sam.set_viewport_size(PHONE)
+            assert _overflow(sam) <= 1, "the composer is wider than a phone"
+            _shot(sam, "phone-digest")
+            sam.set_viewport_size(LAPTOP)
+            digest.get_by_text("Urgent update “Card payments fail”").click()
+            digest.get_by_text("Rotate the API key").click()
+            sam.locator("#handoff-summary").fill("Payments were rough; the bank is on it.")
+            # One more item row, inline (htmx): nothing else on the page is lost.
+            sam.locator("#handoff-i0-text").fill("Watch the retry queue")
+            sam.locator("#add-item").click()
+            sam.locator("#handoff-i3-text").wait_for()
+            assert sam.locator("#handoff-i0-text").input_value() == "Watch the retry queue"
+            assert sam.locator("#handoff-summary").input_value().startswith("Payments were")
+            assert "?prompt=" in sam.url
+            sam.locator("#handoff-i0-text").fill("")
+            sam.locator("#send-handoff").click()
+            sam.wait_for_url(lambda url: url.rstrip("/").split("/")[-1].isdigit())
+            note = HandoffNote.objects.get(title="Follow the sun: handover Fri 17:00")
+            assert "Lou London" in sam.locator("#recipients").inner_text()  # on call from 06:00
+            card, key = note.items.order_by("position")
+            assert key.carried_from is not None
+            _shot(sam, "laptop-prompted-sent")
+
+            travel.move_to(LOU_MORNING)
+            assert engine.deliver_due() == 1
+            lou = phone.new_page()
+            lou.set_default_timeout(15_000)
+            _watch(lou, problems)
+            sign_in_with_password(lou, "lou")
+            lou.wait_for_url(lambda url: "/accounts/login/" not in url)
+            lou.goto("/handoffs/")
+            lou.locator("#waiting").get_by_role("link", name=note.title).click()
+            lou.wait_for_url(f"**/handoffs/{note.pk}/")
+            lou.locator(f"#item-{card.pk} [data-action=acknowledge]").click()
+            lou.locator(".messages").wait_for()
+            key_row = lou.locator(f"#item-{key.pk}")
+            key_row.locator("summary").click()
+            key_row.locator("input[name=reason]").fill("Sam has the vault access")
+            key_row.locator("[data-action=hand_back]").click()
+            lou.locator(".messages").wait_for()
+            assert _overflow(lou) <= 1
+
+            if REDIS_URL:
+                sam.locator("#items", has_text="Handed back by Lou London").wait_for(timeout=10_000)
+            else:
+                sam.reload()
+            items = sam.locator("#items").inner_text()
+            assert "Acknowledged by Lou London" in items
+            assert "“Sam has the vault access”" in items
+            _shot(sam, "laptop-prompted-acted")
+        finally:
+            laptop.close()
+            phone.close()
+    prompt.refresh_from_db()
+    assert prompt.note_id == note.pk
+    card.refresh_from_db(), key.refresh_from_db()
+    assert card.status == ItemStatus.ACKNOWLEDGED and key.status == ItemStatus.HANDED_BACK
+    assert not problems, "\n".join(problems)

@@ -140,6 +140,16 @@ def test_composing_a_note(world):
         before = counts()
         more = sam.post("/handoffs/new/", {**_compose_post(world), "add_item": "1"})
         assert more.status_code == 200 and 'id="handoff-i3-text"' in html(more)
+        # Half filled in is not an error; with htmx, only the item rows come back.
+        half = sam.post("/handoffs/new/", {"title": "", "i0-text": "Half", "add_item": "1"})
+        assert "This field is required" not in html(half) and 'value="Half"' in html(half)
+        rows = sam.post(
+            "/handoffs/new/",
+            {**_compose_post(world), "add_item": "1"},
+            headers={"HX-Request": "true"},
+        )
+        assert 'id="items"' in html(rows) and "<html" not in html(rows)
+        assert 'id="handoff-i3-text"' in html(rows) and 'value="Check the backup"' in html(rows)
         assert counts() == before
         response = sam.post("/handoffs/new/", _compose_post(world))
         assert response.status_code == 302

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from handoffs.worktime import (
     after_working_hours,
     delivery_at,
+    is_at_work,
     next_day_start,
+    working_day,
     working_time_between,
 )
 from teams.hours import WeekRange, week_ranges
@@ -89,3 +91,46 @@ def test_working_time_between_undoes_after_working_hours(ranges, zone, start, mi
     end = after_working_hours(ranges, zone, start, minutes / 60)
     assert end >= start
     assert working_time_between(ranges, zone, start, end) == timedelta(minutes=minutes)
+
+
+def test_a_working_day_runs_from_its_first_start_to_its_last_stretchs_end():
+    from datetime import date
+
+    # Friday 26 March 2027 in London (GMT) and Monday 29th (BST).
+    assert working_day(OFFICE, LONDON, date(2027, 3, 26)) == (
+        utc(2027, 3, 26, 9),
+        utc(2027, 3, 26, 17),
+    )
+    assert working_day(OFFICE, LONDON, date(2027, 3, 29)) == (
+        utc(2027, 3, 29, 8),
+        utc(2027, 3, 29, 16),
+    )
+    # Lunch is inside the day; a weekend day is none; no hours on record: none.
+    assert working_day(SPLIT, LONDON, date(2027, 3, 26)) == (
+        utc(2027, 3, 26, 8),
+        utc(2027, 3, 26, 17, 30),
+    )
+    assert working_day(OFFICE, LONDON, date(2027, 3, 27)) is None
+    assert working_day([], LONDON, date(2027, 3, 26)) is None
+    # A night stretch starting Monday 22:00 in New York ends Tuesday 06:00.
+    assert working_day(NIGHTS, NEW_YORK, date(2027, 3, 29)) == (
+        datetime(2027, 3, 29, 22, tzinfo=NEW_YORK),
+        datetime(2027, 3, 30, 6, tzinfo=NEW_YORK),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(ranges=RANGES, zone=ZONES, start=INSTANTS)
+def test_a_working_day_is_worked_to_its_end_and_no_stretch_of_it_starts_later(ranges, zone, start):
+    day = start.astimezone(zone).date()
+    span = working_day(ranges, zone, day)
+    if span is None:
+        return
+    begin, end = span
+    assert begin < end and begin.astimezone(zone).date() == day
+    assert is_at_work(ranges, zone, begin) and is_at_work(ranges, zone, end - timedelta(minutes=1))
+    if end - begin < timedelta(days=1):
+        assert not is_at_work(ranges, zone, end)
+        # The next stretch starts on a later local date.
+        again = delivery_at(ranges, zone, end)
+        assert again.astimezone(zone).date() > day

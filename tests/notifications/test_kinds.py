@@ -38,6 +38,7 @@ BUILT = {
     "handoffs.follow_up",
     "handoffs.reminder",
     "handoffs.escalated",
+    "handoffs.prompt",
 }
 # Registered unmutable: being paged cannot be muted (escalations/apps.py).
 UNMUTABLE = {"escalation.page", "escalation.unacknowledged"}

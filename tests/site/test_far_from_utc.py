@@ -188,7 +188,8 @@ class FarWorld:
         """Every handoffs notice reaches the viewer: Ana hands an urgent note over to the
         viewer, who leaves it unacknowledged (reminded); the viewer hands notes to Ana (who
         acknowledges, hands an item back and follows up) and to Bo (who never acknowledges:
-        escalated, and the viewer, its author, is told)."""
+        escalated, and the viewer, its author, is told); the viewer is asked for a note as
+        their shift ends."""
         from handoffs import engine as handoff_engine
         from handoffs import services as handoff_services
         from handoffs.models import HandoffRecipient
@@ -221,6 +222,8 @@ class FarWorld:
             handoff_engine.sweep(now=mine.remind_at)
             bos = HandoffRecipient.objects.get(note=to_bo)
             handoff_engine.sweep(now=bos.escalate_at)
+            # The viewer's shift ended at 10:00 UTC: asked to write the handoff (catching up).
+            handoff_engine.prompt_due(now=utc(2026, 12, 2, 10, 15))
 
     def projects(self) -> None:
         """Every projects notice reaches the viewer (a lead of Relay)."""
@@ -587,6 +590,8 @@ def test_every_notification_kind_reads_in_the_recipients_zone(far):
     assert timefmt.fmt_day_time(shift[0], "UTC") not in start.body
     ended = one("oncall.shift_ending", far.viewer)
     assert timefmt.fmt_day_time(utc(2026, 12, 2, 10), zone) in ended.body
+    prompt = one("handoffs.prompt", far.viewer, "Primary")
+    assert timefmt.fmt_day_time(utc(2026, 12, 2, 10), zone) in prompt.body
     asked = one("oncall.override", far.viewer, "asks you")
     assert asked.title == "Ana R asks you to take their shift"
     assert timefmt.fmt_span(far.asked.start, far.asked.end, zone) in asked.body
