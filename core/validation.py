@@ -22,6 +22,19 @@ def text_of(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+def pk_of(value: object) -> int | None:
+    """An id from a model instance, an int or a digit string (what services take for a row);
+    None for anything else (a bool, a float, junk)."""
+    pk = getattr(value, "pk", value)
+    if isinstance(pk, bool):
+        return None
+    if isinstance(pk, int):
+        return pk
+    if isinstance(pk, str) and pk.strip().isdigit() and len(pk.strip()) <= 18:
+        return int(pk.strip())
+    return None
+
+
 def invalid(field: str, message: str) -> ValidationError:
     return ValidationError({field: message})
 

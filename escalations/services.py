@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core.audit import Actor, audit_record
 from core.markdown import render_markdown
+from core.validation import pk_of
 
 from . import engine, selectors, validation
 from .models import (
@@ -59,18 +60,6 @@ def _collect(errors: dict, clean, value):
         return None
 
 
-def _pk(value) -> int | None:
-    """An id from a model instance, an int or a digit string; None for anything else."""
-    pk = getattr(value, "pk", value)
-    if isinstance(pk, bool):
-        return None
-    if isinstance(pk, int):
-        return pk
-    if isinstance(pk, str) and pk.strip().isdigit():
-        return int(pk.strip())
-    return None
-
-
 def _team_and_project(team, project, errors: dict):
     """(team, project) from objects or ids; exactly one of them given, or both agreeing."""
     if team in (None, "") and project in (None, ""):
@@ -78,14 +67,14 @@ def _team_and_project(team, project, errors: dict):
         return None, None
     found_project = None
     if project not in (None, ""):
-        pk = _pk(project)
+        pk = pk_of(project)
         found_project = selectors.project_by_id(pk) if pk is not None else None
         if found_project is None:
             errors["project"] = [validation.NO_PROJECT]
             return None, None
     found_team = None
     if team not in (None, ""):
-        pk = _pk(team)
+        pk = pk_of(team)
         found_team = selectors.team_by_id(pk) if pk is not None else None
         if found_team is None:
             errors["team"] = [validation.NO_TEAM]

@@ -10,8 +10,8 @@ API's reads: `note_for_page`, `waiting_for`, `sent_by`, `notes_of_schedule`,
 `shift_prompts_due`, `day_prompts_due`.
 
 The composer's digest: `digest_for(user, start=, end=, schedule_id=)` asks every registered
-source (urgent updates, project status changes and updates, open items to carry); an app
-above handoffs adds its own with `register_digest_source` (chat's mentions, once it exists).
+source (urgent updates, project status changes and updates, open items to carry). Chat sits
+below handoffs (DESIGN.md's layers): once it exists, a source here reads its mentions.
 """
 
 from __future__ import annotations
@@ -491,8 +491,9 @@ class DigestEntry:
 
 DIGEST_LIMIT = 30  # per source: a week-long shift still fits beside the composer
 
-# A source: (user, start, end, schedule_id) -> entries. Apps above handoffs (chat's mentions)
-# add theirs with register_digest_source; handoffs registers its own at import.
+# A source: (user, start, end, schedule_id) -> entries, one query each. The apps below
+# handoffs are read by sources defined here (chat's mentions, once chat exists); apps above
+# it (none yet) could add theirs with register_digest_source.
 DigestSource = Callable[[object, datetime, datetime, int | None], list[DigestEntry]]
 _digest_sources: list[DigestSource] = []
 

@@ -99,17 +99,6 @@ def _collect(errors: dict, clean, value):
         return None
 
 
-def _pk(value) -> int | None:
-    pk = getattr(value, "pk", value)
-    if isinstance(pk, bool):
-        return None
-    if isinstance(pk, int):
-        return pk
-    if isinstance(pk, str) and pk.strip().isdigit():
-        return int(pk.strip())
-    return None
-
-
 def _instant(value, *, field: str, errors: dict) -> datetime | None:
     if value in (None, ""):
         return None
@@ -176,7 +165,7 @@ def _resolve_recipients(
         return [(found[pk], "named") for pk in ids]
 
     if kind == RecipientsKind.NEXT_ONCALL:
-        pk = _pk(schedule)
+        pk = v.pk_of(schedule)
         found = selectors.schedule_by_id(pk) if pk is not None else None
         if found is None:
             errors.setdefault("recipients_schedule", []).append("No such on-call schedule.")
@@ -208,7 +197,7 @@ def _resolve_recipients(
 
     # RecipientsKind.TEAM_NEXT_DAY
     target = recipients_team if recipients_team not in (None, "") else team
-    pk = _pk(target)
+    pk = v.pk_of(target)
     found_team = selectors.team_for(pk) if pk is not None else None
     if found_team is None:
         errors.setdefault("recipients_team", []).append(validation.NO_TEAM)
@@ -232,7 +221,7 @@ def _resolve_recipients(
 def _schedule_context(*, team, schedule, shift_start, shift_end, now, errors):
     found = None
     if schedule not in (None, ""):
-        pk = _pk(schedule)
+        pk = v.pk_of(schedule)
         found = selectors.schedule_of_team(team.pk, pk) if pk is not None else None
         if found is None:
             errors.setdefault("schedule", []).append(validation.NO_SCHEDULE)
@@ -346,7 +335,7 @@ def handoff_send(
     errors: dict[str, list[str]] = {}
     found_prompt = None
     if prompt not in (None, ""):
-        prompt_pk = _pk(prompt)
+        prompt_pk = v.pk_of(prompt)
         found_prompt = selectors.prompt_of(author, prompt_pk) if prompt_pk is not None else None
         if found_prompt is None:
             errors.setdefault("prompt", []).append(validation.NO_PROMPT)
@@ -358,7 +347,7 @@ def handoff_send(
     kind = _collect(errors, validation.clean_recipients_kind, recipients)
     items = _collect(errors, lambda value: validation.clean_items(value, now=now), items) or []
 
-    team_pk = _pk(team)
+    team_pk = v.pk_of(team)
     found_team = selectors.team_for(team_pk) if team_pk is not None else None
     if found_team is None:
         errors.setdefault("team", []).append(validation.NO_TEAM)
@@ -383,7 +372,7 @@ def handoff_send(
     if kind is not None:
         shift_for_next = (
             end
-            if found_schedule is not None and _pk(recipients_schedule) == found_schedule.pk
+            if found_schedule is not None and v.pk_of(recipients_schedule) == found_schedule.pk
             else None
         )
         resolved = _resolve_recipients(
@@ -427,10 +416,10 @@ def handoff_send(
         links=links,
         urgency=urgency,
         recipients_kind=kind,
-        recipients_schedule_id=_pk(recipients_schedule)
+        recipients_schedule_id=v.pk_of(recipients_schedule)
         if kind == RecipientsKind.NEXT_ONCALL
         else None,
-        recipients_team_id=(_pk(recipients_team) or team.pk)
+        recipients_team_id=(v.pk_of(recipients_team) or team.pk)
         if kind == RecipientsKind.TEAM_NEXT_DAY
         else None,
         schedule=found_schedule,

@@ -127,3 +127,54 @@ def asgi_site():
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=15)
+
+
+# --- what every page of a browser journey is checked for ---------------------------------------
+
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def phone_context(browser, base_url: str, timezone_id: str):
+    """A phone (390 px, touch) in `timezone_id`."""
+    return browser.new_context(
+        base_url=base_url, timezone_id=timezone_id, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+
+
+def watch_console(page, problems: list[str]) -> None:
+    """Errors the page reports (a script that failed, a CSP refusal) go to `problems`."""
+
+    def console(message) -> None:
+        if message.type == "error":
+            problems.append(f"{page.url}: {message.text}")
+
+    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
+    page.on("console", console)
+
+
+def shot(page, name: str) -> None:
+    """BATON_SCREENSHOTS=<dir>: keep what each screen looked like (to look at by eye)."""
+    where = os.environ.get("BATON_SCREENSHOTS")
+    if where:
+        page.screenshot(path=os.path.join(where, f"{name}.png"), full_page=True)
+
+
+def overflow(page) -> int:
+    """How many pixels the page is wider than its viewport (0 when it fits); what sticks out
+    is printed, to find it."""
+    extra = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    if extra > 1:
+        wide = page.evaluate(
+            """() => {
+                const width = document.documentElement.clientWidth + 1;
+                return Array.from(document.querySelectorAll('body *'))
+                    .filter(el => el.getBoundingClientRect().right > width)
+                    .slice(-5).map(el => el.tagName + '#' + el.id + '.' + el.className + ': ' +
+                        (el.textContent || '').trim().slice(0, 60));
+            }"""
+        )
+        print(f"{page.url} is {extra}px too wide:", *wide, sep="\n  ")
+    return extra

@@ -16,13 +16,19 @@ production: skipped, with the reason printed, without Redis, Chromium or Playwri
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import time_machine
 
 from escalations.models import UpdateState, UrgentUpdate
-from tests.browser import sign_in_with_password
+from tests.browser import (
+    LAPTOP,
+    PHONE,
+    overflow,
+    phone_context,
+    shot,
+    sign_in_with_password,
+    watch_console,
+)
 from tests.escalations.world import SYDNEY_3AM, World
 from tests.ws import REDIS_URL
 
@@ -34,9 +40,6 @@ pytestmark = [
         not REDIS_URL, reason="REDIS_URL is not set: the live timeline needs Redis's channel layer"
     ),
 ]
-
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
@@ -52,63 +55,25 @@ def asgi_server(traveller, asgi_site):
     return asgi_site
 
 
-def _watch_console(page, problems: list[str]) -> None:
-    def console(message) -> None:
-        if message.type == "error":
-            problems.append(f"{page.url}: {message.text}")
-
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-    page.on("console", console)
-
-
 def _shot(page, name: str) -> None:
-    """BATON_SCREENSHOTS=<dir>: keep what each screen looked like (to look at by eye)."""
-    where = os.environ.get("BATON_SCREENSHOTS")
-    if where:
-        page.screenshot(path=os.path.join(where, f"urgent-{name}.png"), full_page=True)
-
-
-def _overflow(page) -> int:
-    """How many pixels the page is wider than its viewport (0 when it fits); what sticks out
-    is printed, to find it."""
-    extra = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    if extra > 1:
-        wide = page.evaluate(
-            """() => {
-                const width = document.documentElement.clientWidth + 1;
-                return Array.from(document.querySelectorAll('body *'))
-                    .filter(el => el.getBoundingClientRect().right > width)
-                    .slice(-5).map(el => el.tagName + '#' + el.id + '.' + el.className + ': ' +
-                        (el.textContent || '').trim().slice(0, 60));
-            }"""
-        )
-        print(f"{page.url} is {extra}px too wide:", *wide, sep="\n  ")
-    return extra
+    shot(page, f"urgent-{name}")
 
 
 def test_raise_at_3am_sydney_acknowledge_from_a_phone_and_see_it_live(browser, asgi_server):
     World()  # Lena (lead), Sam (Sydney, owns Checkout), Lou (on call in London)
     problems: list[str] = []
     laptop = browser.new_context(base_url=asgi_server, timezone_id="Europe/London", viewport=LAPTOP)
-    phone = browser.new_context(
-        base_url=asgi_server,
-        timezone_id="Europe/London",
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-    )
+    phone = phone_context(browser, asgi_server, "Europe/London")
     try:
         # Context 1, Lena's laptop: the Urgent menu, then the form.
         page = laptop.new_page()
         page.set_default_timeout(15_000)
-        _watch_console(page, problems)
+        watch_console(page, problems)
         sign_in_with_password(page, "lena")
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Urgent").click()
         page.wait_for_url("**/urgent/")
-        assert _overflow(page) <= 1
+        assert overflow(page) <= 1
         page.locator("#raise-update").click()
         page.wait_for_url("**/urgent/new/")
         page.locator("#raise-place").select_option(label="Checkout")
@@ -127,7 +92,7 @@ def test_raise_at_3am_sydney_acknowledge_from_a_phone_and_see_it_live(browser, a
         assert "Urgent update raised: Checkout is down." in page.locator(".messages").inner_text()
         # Lena may acknowledge too (a member), but she leaves it to Lou.
         assert page.locator("#acknowledge").is_visible()
-        assert _overflow(page) <= 1, "the update page is wider than the laptop"
+        assert overflow(page) <= 1, "the update page is wider than the laptop"
         _shot(page, "laptop-raised")
         live = page.locator("#update-live[data-live='connected']")
         live.wait_for(state="attached")
@@ -135,7 +100,7 @@ def test_raise_at_3am_sydney_acknowledge_from_a_phone_and_see_it_live(browser, a
         # Context 2, Lou's phone: the bell, the inbox, the notification, one click.
         other = phone.new_page()
         other.set_default_timeout(15_000)
-        _watch_console(other, problems)
+        watch_console(other, problems)
         sign_in_with_password(other, "lou")
         other.wait_for_url(lambda url: "/accounts/login/" not in url)
         other.locator("#notification-bell").click()
@@ -145,14 +110,14 @@ def test_raise_at_3am_sydney_acknowledge_from_a_phone_and_see_it_live(browser, a
         button = other.locator("#acknowledge")
         assert button.is_visible()
         assert button.bounding_box()["y"] < 450, "Acknowledge is not at the top of the phone"
-        assert _overflow(other) <= 1, "the update page is wider than the phone"
+        assert overflow(other) <= 1, "the update page is wider than the phone"
         _shot(other, "phone-paged")
         button.click()
         other.wait_for_url(f"**/urgent/{update.pk}/")
         other.locator(".messages").wait_for()
         assert "Acknowledged: you have it" in other.locator(".messages").inner_text()
         assert other.locator("#acknowledge").count() == 0
-        assert _overflow(other) <= 1
+        assert overflow(other) <= 1
         update.refresh_from_db()
         assert update.state == UpdateState.ACKNOWLEDGED
 
@@ -161,22 +126,22 @@ def test_raise_at_3am_sydney_acknowledge_from_a_phone_and_see_it_live(browser, a
         assert "Lou London" in page.locator("#acknowledged").inner_text()
         assert page.locator("#acknowledge").count() == 0
         assert int(page.locator("#update-live").get_attribute("data-refreshed")) >= 1
-        assert _overflow(page) <= 1
+        assert overflow(page) <= 1
         _shot(page, "laptop-live")
 
         # Lena's policy editor fits the laptop, and a phone's width too.
         page.goto("/urgent/team-policy/platform/")
         page.locator("#policy-form").wait_for()
-        assert _overflow(page) <= 1
+        assert overflow(page) <= 1
         _shot(page, "laptop-policy")
         page.set_viewport_size(PHONE)
-        assert _overflow(page) <= 1, "the policy editor is wider than a phone"
+        assert overflow(page) <= 1, "the policy editor is wider than a phone"
         _shot(page, "narrow-policy")
 
         # The phone's other pages fit too.
         for url in ("/urgent/", "/", "/urgent/team-policy/platform/"):
             other.goto(url)
-            assert _overflow(other) <= 1, f"{url} is wider than the phone"
+            assert overflow(other) <= 1, f"{url} is wider than the phone"
             _shot(other, "phone" + url.replace("/", "-").rstrip("-"))
     finally:
         laptop.close()
@@ -219,7 +184,7 @@ def test_a_lead_far_from_utc_walks_every_urgent_page_on_laptop_and_phone(browser
         try:
             page = context.new_page()
             page.set_default_timeout(15_000)
-            _watch_console(page, problems)
+            watch_console(page, problems)
             sign_in_with_password(page, "kiri")
             page.wait_for_url(lambda url: "/accounts/login/" not in url)
             pages = {
@@ -235,7 +200,7 @@ def test_a_lead_far_from_utc_walks_every_urgent_page_on_laptop_and_phone(browser
             }
             for name, url in pages.items():
                 page.goto(url)
-                assert _overflow(page) <= 1, f"{url} is wider than the {label}"
+                assert overflow(page) <= 1, f"{url} is wider than the {label}"
                 _shot(page, f"auckland-{label}-{name}")
             # 16:00 UTC on Monday is 05:00 on Tuesday in Auckland: the times are Kiri's.
             page.goto(f"/urgent/{update.pk}/")
@@ -256,7 +221,7 @@ def test_a_lead_far_from_utc_walks_every_urgent_page_on_laptop_and_phone(browser
             page.locator("#new-key").wait_for()
             raw = page.locator("#new-key-value").inner_text()
             assert raw and raw in page.locator("#new-key-url").input_value()
-            assert _overflow(page) <= 1, f"the new key is wider than the {label}"
+            assert overflow(page) <= 1, f"the new key is wider than the {label}"
             _shot(page, f"auckland-{label}-key-made")
             page.goto(pages["keys"])
             assert raw not in page.content()
@@ -264,7 +229,7 @@ def test_a_lead_far_from_utc_walks_every_urgent_page_on_laptop_and_phone(browser
             page.locator(f"#keys-table tr:has-text('Alertmanager ({label})') button").click()
             page.locator(".messages").wait_for()
             assert "revoked" in page.locator(".messages").inner_text()
-            assert _overflow(page) <= 1
+            assert overflow(page) <= 1
             _shot(page, f"auckland-{label}-key-revoked")
         finally:
             context.close()

@@ -8,10 +8,7 @@ The instant most tests use: Tuesday 2 March 2027, 03:00 in Sydney (AEDT, UTC+11)
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-
-import time_machine
 
 from core.audit import Actor
 from core.models import AuditEvent
@@ -27,24 +24,11 @@ from escalations.models import (
 from notifications.models import Notification
 from oncall import services as oncall_services
 from projects import services as project_services
+from tests.clock import actor, at, utc  # noqa: F401  (the tests import them from here)
 from tests.factories import PersonFactory, TeamFactory, add_member
 
 SYSTEM = Actor.system(via="test")
 SYDNEY_3AM = datetime(2027, 3, 1, 16, 0, tzinfo=UTC)
-
-
-def actor(user) -> Actor:
-    return Actor(user=user, via="test")
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-@contextmanager
-def at(instant: datetime):
-    with time_machine.travel(instant, tick=False):
-        yield
 
 
 class World:

@@ -12,44 +12,31 @@ Lou's own local times. No page is wider than its screen, and no script errs.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import time_machine
 
 from handoffs import engine
 from handoffs.models import HandoffNote, ItemStatus
-from tests.browser import sign_in_with_password
+from tests.browser import (
+    LAPTOP,
+    PHONE,
+    overflow,
+    phone_context,
+    shot,
+    sign_in_with_password,
+    watch_console,
+)
 from tests.handoffs.world import FRIDAY_SYDNEY_EVENING, World, utc
 from tests.ws import REDIS_URL
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # (The server is uvicorn, as in production, so the pages' /ws/events/ socket connects.)
 
-LAPTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 LOU_MORNING = utc(2027, 3, 26, 9, 5)
 
 
 def _shot(page, name: str) -> None:
-    """BATON_SCREENSHOTS=<dir>: keep what each screen looked like (to look at by eye)."""
-    where = os.environ.get("BATON_SCREENSHOTS")
-    if where:
-        page.screenshot(path=os.path.join(where, f"handoff-{name}.png"), full_page=True)
-
-
-def _overflow(page) -> int:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-
-
-def _watch(page, problems: list[str]) -> None:
-    page.on("pageerror", lambda error: problems.append(f"{page.url}: {error}"))
-    page.on(
-        "console",
-        lambda m: problems.append(f"{page.url}: {m.text}") if m.type == "error" else None,
-    )
+    shot(page, f"handoff-{name}")
 
 
 def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site):
@@ -59,22 +46,16 @@ def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site)
         laptop = browser.new_context(
             base_url=asgi_site, timezone_id="Australia/Sydney", viewport=LAPTOP
         )
-        phone = browser.new_context(
-            base_url=asgi_site,
-            timezone_id="Europe/London",
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-        )
+        phone = phone_context(browser, asgi_site, "Europe/London")
         try:
             sam = laptop.new_page()
             sam.set_default_timeout(15_000)
-            _watch(sam, problems)
+            watch_console(sam, problems)
             sign_in_with_password(sam, "sam")
             sam.wait_for_url(lambda url: "/accounts/login/" not in url)
             sam.get_by_role("navigation", name="Main").get_by_role("link", name="Handoffs").click()
             sam.wait_for_url("**/handoffs/")
-            assert _overflow(sam) <= 1
+            assert overflow(sam) <= 1
             sam.locator("#write-handoff").click()
             sam.wait_for_url("**/handoffs/new/")
             sam.locator("#handoff-title").fill("Friday handover")
@@ -85,7 +66,7 @@ def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site)
             sam.locator("#handoff-i0-owner").select_option(label="Lou London (Europe/London)")
             sam.locator("#handoff-i0-due").fill("2027-03-27T02:00")  # Sydney: Fri 15:00 UTC
             sam.locator("#handoff-i1-text").fill("Flaky checkout test")
-            assert _overflow(sam) <= 1
+            assert overflow(sam) <= 1
             _shot(sam, "laptop-compose")
             sam.locator("#send-handoff").click()
             sam.wait_for_url(lambda url: url.rstrip("/").split("/")[-1].isdigit())
@@ -96,7 +77,7 @@ def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site)
             assert "Handoff sent to Lou London." in sam.locator(".messages").inner_text()
             refund, flaky = note.items.order_by("position")
             assert refund.due_at == utc(2027, 3, 26, 15)
-            assert _overflow(sam) <= 1
+            assert overflow(sam) <= 1
             _shot(sam, "laptop-sent")
 
             # Lou's morning: the beat delivers it.
@@ -104,18 +85,18 @@ def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site)
             assert engine.deliver_due() == 1
             lou = phone.new_page()
             lou.set_default_timeout(15_000)
-            _watch(lou, problems)
+            watch_console(lou, problems)
             sign_in_with_password(lou, "lou")
             lou.wait_for_url(lambda url: "/accounts/login/" not in url)
             lou.goto("/handoffs/")
             waiting = lou.locator("#waiting")
             assert "Friday handover" in waiting.inner_text()
             assert "From Sam Sydney" in waiting.inner_text()
-            assert _overflow(lou) <= 1
+            assert overflow(lou) <= 1
             _shot(lou, "phone-inbox")
             waiting.get_by_role("link", name="Friday handover").click()
             lou.wait_for_url(f"**/handoffs/{note.pk}/")
-            assert _overflow(lou) <= 1, "the note is wider than the phone"
+            assert overflow(lou) <= 1, "the note is wider than the phone"
             _shot(lou, "phone-note")
             lou.locator("#acknowledge").click()
             lou.locator(".messages").wait_for()
@@ -127,7 +108,7 @@ def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site)
             flaky_row.locator("[data-action=hand_back]").click()
             lou.locator(".messages").wait_for()
             assert "Item handed back" in lou.locator(".messages").inner_text()
-            assert _overflow(lou) <= 1
+            assert overflow(lou) <= 1
             _shot(lou, "phone-acted")
 
             # Sam sees both, with Lou's own times: live over /ws/events/ when the channel
@@ -145,7 +126,7 @@ def test_write_in_sydney_acknowledge_and_hand_back_in_london(browser, asgi_site)
             assert "Acknowledged" in sam.locator("#recipients").inner_text()
             _shot(sam, "laptop-acted")
             sam.set_viewport_size(PHONE)
-            assert _overflow(sam) <= 1, "the author's page is wider than a phone"
+            assert overflow(sam) <= 1, "the author's page is wider than a phone"
         finally:
             laptop.close()
             phone.close()
@@ -195,17 +176,11 @@ def test_prompted_note_from_the_digest_acknowledged_and_handed_back(browser, asg
         laptop = browser.new_context(
             base_url=asgi_site, timezone_id="Australia/Sydney", viewport=LAPTOP
         )
-        phone = browser.new_context(
-            base_url=asgi_site,
-            timezone_id="Europe/London",
-            viewport=PHONE,
-            is_mobile=True,
-            has_touch=True,
-        )
+        phone = phone_context(browser, asgi_site, "Europe/London")
         try:
             sam = laptop.new_page()
             sam.set_default_timeout(15_000)
-            _watch(sam, problems)
+            watch_console(sam, problems)
             sign_in_with_password(sam, "sam")
             sam.wait_for_url(lambda url: "/accounts/login/" not in url)
             sam.locator("#notification-bell").click()
@@ -220,10 +195,10 @@ def test_prompted_note_from_the_digest_acknowledged_and_handed_back(browser, asg
             assert sam.locator("#handoff-recipients_1").is_checked()  # on call next
             digest = sam.locator("#digest")
             assert "Fri 26 Mar 09:00–17:00" in digest.inner_text()  # the shift, Sam's time
-            assert _overflow(sam) <= 1
+            assert overflow(sam) <= 1
             _shot(sam, "laptop-digest")
             sam.set_viewport_size(PHONE)
-            assert _overflow(sam) <= 1, "the composer is wider than a phone"
+            assert overflow(sam) <= 1, "the composer is wider than a phone"
             _shot(sam, "phone-digest")
             sam.set_viewport_size(LAPTOP)
             digest.get_by_text("Urgent update “Card payments fail”").click()
@@ -249,7 +224,7 @@ def test_prompted_note_from_the_digest_acknowledged_and_handed_back(browser, asg
             assert engine.deliver_due() == 1
             lou = phone.new_page()
             lou.set_default_timeout(15_000)
-            _watch(lou, problems)
+            watch_console(lou, problems)
             sign_in_with_password(lou, "lou")
             lou.wait_for_url(lambda url: "/accounts/login/" not in url)
             lou.goto("/handoffs/")
@@ -262,7 +237,7 @@ def test_prompted_note_from_the_digest_acknowledged_and_handed_back(browser, asg
             key_row.locator("input[name=reason]").fill("Sam has the vault access")
             key_row.locator("[data-action=hand_back]").click()
             lou.locator(".messages").wait_for()
-            assert _overflow(lou) <= 1
+            assert overflow(lou) <= 1
 
             if REDIS_URL:
                 sam.locator("#items", has_text="Handed back by Lou London").wait_for(timeout=10_000)

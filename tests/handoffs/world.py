@@ -11,10 +11,7 @@ Sydney (AEDT, UTC+11) = 06:30 UTC = 06:30 in London (GMT) = 02:30 in New York (E
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-
-import time_machine
 
 from core.audit import Actor
 from core.models import AuditEvent
@@ -23,25 +20,12 @@ from handoffs.models import HandoffFollowUp, HandoffItem, HandoffNote, HandoffRe
 from notifications.models import Notification
 from oncall import services as oncall_services
 from projects import services as project_services
+from tests.clock import actor, at, utc  # noqa: F401  (the tests import them from here)
 from tests.factories import PersonFactory, TeamFactory, add_member
 
 SYSTEM = Actor.system(via="test")
 FRIDAY_SYDNEY_EVENING = datetime(2027, 3, 26, 6, 30, tzinfo=UTC)
 HOUR = timedelta(hours=1)
-
-
-def actor(user) -> Actor:
-    return Actor(user=user, via="test")
-
-
-def utc(*args) -> datetime:
-    return datetime(*args, tzinfo=UTC)
-
-
-@contextmanager
-def at(instant: datetime):
-    with time_machine.travel(instant, tick=False):
-        yield
 
 
 class World:
