@@ -1,7 +1,8 @@
 """/ws/events/: a person's live event stream (session ends, notifications).
 
-The stream runs server to client. A client may send one kind of frame, a JSON text
-`{"type": "ping"}`, answered with `{"type": "pong"}`. Anything else is refused without a
+The stream runs server to client. A client may send a JSON text `{"type": "ping"}`, answered
+with `{"type": "pong"}`, and the frames apps register (core.realtime.register_frame: chat's
+send, resync and read), answered by their handlers. Anything else is refused without a
 traceback, and what happens depends on what arrived:
 
 - text that is not JSON, JSON nested deeper than 32 levels, non-finite or overflowing
@@ -32,7 +33,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
 from core.parsers import loads_limited
-from core.realtime import user_group
+from core.realtime import frame_handler, frame_types, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -137,8 +138,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.refuse("Frames must be JSON objects.")
         elif content.get("type") == "ping":
             await self.send_json({"type": "pong"})
+        elif (handler := frame_handler(content.get("type"))) is not None:
+            # An app's frame (core.realtime.register_frame): it answers on this socket.
+            await handler(self, content)
         else:
-            await self.refuse("Only 'ping' is accepted.")
+            others = frame_types()
+            also = f" and {', '.join(others)}" if others else ""
+            await self.refuse(f"Only 'ping'{also} are accepted.")
 
     async def refuse(self, detail: str) -> None:
         """Answer a bad frame with an error event; close once they come too fast."""

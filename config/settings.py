@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "oncall",
     "projects",
     "escalations",
+    "chat",
     "handoffs",
 ]
 

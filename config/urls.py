@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api_urls as accounts_api_urls
 from accounts import urls as accounts_urls
+from chat import api_urls as chat_api_urls
 from escalations import api_urls as escalations_api_urls
 from escalations import urls as escalations_urls
 from handoffs import api_urls as handoffs_api_urls
@@ -33,6 +34,7 @@ api_v1 = [
     *projects_api_urls.urlpatterns,
     *projects_map_urls.api_urlpatterns,
     *escalations_api_urls.urlpatterns,
+    *chat_api_urls.urlpatterns,
     *handoffs_api_urls.urlpatterns,
 ]
 

@@ -23,3 +23,25 @@ def send_to_user(user_id: int, event: dict) -> None:
         async_to_sync(layer.group_send)(user_group(user_id), event)
     except Exception:  # noqa: BLE001 - a down channel layer must not fail the write
         log.warning("channel layer unavailable; event for user %s not pushed", user_id)
+
+
+# --- frames a client sends on /ws/events/ ---------------------------------------------------------
+
+# {frame type: async handler(consumer, frame)}. The socket (accounts.consumers) answers "ping"
+# itself and hands every other registered type to its handler; apps above accounts register
+# theirs in ready() (chat's "chat.send", "chat.resync", "chat.read"), so the one socket per
+# tab carries them all and accounts imports none of them.
+_frame_handlers: dict[str, object] = {}
+
+
+def register_frame(frame_type: str, handler) -> None:
+    _frame_handlers[frame_type] = handler
+
+
+def frame_handler(frame_type: object):
+    return _frame_handlers.get(frame_type) if isinstance(frame_type, str) else None
+
+
+def frame_types() -> list[str]:
+    """The registered app frames (besides "ping")."""
+    return sorted(_frame_handlers)

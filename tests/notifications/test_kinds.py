@@ -39,11 +39,12 @@ BUILT = {
     "handoffs.reminder",
     "handoffs.escalated",
     "handoffs.prompt",
+    "chat.mention",
 }
 # Registered unmutable: being paged cannot be muted (escalations/apps.py).
 UNMUTABLE = {"escalation.page", "escalation.unacknowledged"}
 REGISTERED = BUILT | UNMUTABLE
-UNBUILT_PREFIXES = ("escalations.", "chat.")
+UNBUILT_PREFIXES = ("escalations.",)
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_unmutable_follows_the_flag_not_the_name(page_kind):
 
 def test_labels_for_unregistered_kinds_are_readable():
     assert kinds.label("oncall.shift_starting") == "My on-call shift is starting"
-    assert kinds.label("chat.mention") == "Chat: mention"
+    assert kinds.label("future.mention") == "Future: mention"
     assert kinds.label("handoffs.note_due") == "Handoffs: note due"
 
 
@@ -123,19 +124,19 @@ def test_settings_page_offers_labels_not_codes(person_client):
 
 def test_inbox_filter_lists_labels_of_registered_and_received_kinds(person, person_client):
     services.notify(
-        recipients=[person], kind="chat.mention", title="@you", idempotency_key="old-kind"
+        recipients=[person], kind="future.mention", title="@you", idempotency_key="old-kind"
     )
     html = person_client.get("/notifications/").content.decode()
     options = _options(html, "id_kind")
     assert options.pop("") == "All types"
     assert options == {
         **{k: kinds.label(k) for k in REGISTERED},
-        "chat.mention": "Chat: mention",
+        "future.mention": "Future: mention",
     }
     assert not [k for k in options if k.startswith("escalations.")]
     # Filtering by a kind names it by its label.
-    filtered = person_client.get("/notifications/", {"kind": "chat.mention"}).content.decode()
-    assert "Mark all “Chat: mention” read" in filtered
+    filtered = person_client.get("/notifications/", {"kind": "future.mention"}).content.decode()
+    assert "Mark all “Future: mention” read" in filtered
     assert "@you" in filtered
 
 
@@ -160,7 +161,7 @@ def test_muting_by_choosing_a_label(person, person_client):
     assert KindMute.objects.filter(person=person).count() == 1
 
 
-@pytest.mark.parametrize("kind", ["", "Bad Kind", "chat.mention", "x" * 500])
+@pytest.mark.parametrize("kind", ["", "Bad Kind", "future.mention", "x" * 500])
 def test_mute_form_refuses_kinds_that_are_not_registered(person_client, kind):
     response = person_client.post(reverse("notifications-mute-add"), {"kind": kind})
     assert response.status_code == 400
@@ -255,7 +256,7 @@ def test_api_mutes_registered_kinds_and_names_them(person_client):
 @pytest.mark.parametrize(
     ("kind", "message"),
     [
-        ("chat.mention", "'chat.mention' is not a notification kind you can mute"),
+        ("future.mention", "'future.mention' is not a notification kind you can mute"),
         ("NOT VALID", "is not a notification kind you can mute"),
         (5, "Give a notification kind"),
         (["oncall.override"], "Give a notification kind"),

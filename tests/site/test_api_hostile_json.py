@@ -98,6 +98,12 @@ def world(settings):
         items=[{"text": "i"}],
     )
     ids.update({"note_id": note.pk, "item_id": note.items.get().pk})
+    from chat import selectors as chat_selectors
+    from chat import services as chat_services
+
+    room = chat_selectors.team_room(team.pk)
+    chat_services.message_post(actor=Actor(user=admin, via="test"), room=room, body="m")
+    ids.update({"room_id": room.pk, "seq": 1})
     # Recently re-authenticated: token creation reads its body instead of asking first.
     return mark_reauthenticated(sign_in(Client(), admin), admin), ids
 

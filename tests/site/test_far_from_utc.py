@@ -165,6 +165,20 @@ class FarWorld:
         self.projects()
         self.escalations()
         self.handoffs()
+        self.chat()
+
+    def chat(self) -> None:
+        """Ana mentions the viewer in Relay's room (by username: the notice names them)."""
+        from chat import selectors as chat_selectors
+        from chat import services as chat_services
+
+        with self.capture_on_commit(execute=True):
+            chat_services.message_post(
+                actor=self.as_(self.ana),
+                room=chat_selectors.team_room(self.team.pk),
+                topic="relay",
+                body="@kai.far the relay queue is stuck again; can you look?",
+            )
 
     def escalations(self) -> None:
         """The viewer owns Relay site and is paged; nobody acknowledges, every step is spent

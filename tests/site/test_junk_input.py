@@ -23,6 +23,7 @@ OUR_APPS = (
     "projects.",
     "escalations.",
     "handoffs.",
+    "chat.",
 )
 JUNK = {
     "page": "-1",

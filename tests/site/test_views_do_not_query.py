@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("teams", "oncall", "notifications", "accounts", "projects", "escalations", "handoffs")
+APPS = (
+    "teams", "oncall", "notifications", "accounts", "projects", "escalations", "chat", "handoffs",
+)  # fmt: skip
 
 # Names whose import means building a query (django.db.models and its submodules).
 QUERY_NAMES = frozenset(

@@ -1,0 +1,359 @@
+"""Every write of chat: keyword-only, one transaction each; what others must hear (the new
+message, an edit, a read) is published to the room's members on commit, through their one
+/ws/events/ socket (core.realtime). The database is the truth: a published event that is lost
+(the channel layer delivers at most once) is found again by the client's resync, which reads
+`messages_after` its last seq.
+
+`message_post` takes the room's row lock to give the message the room's next seq, so seqs
+are gapless and increasing per room, and resolves its @-mentions then: each person reached
+is told through notify() (urgent only when the sender marked the message urgent).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import Actor, audit_record
+from core.markdown import render_markdown
+from core.realtime import send_to_user
+from notifications.services import notify
+
+from . import mentions, selectors, validation
+from .models import Mention, Message, MessageEdit, Room, RoomKind, RoomMember, Topic
+
+
+def _person_of(actor: Actor):
+    user = actor.user
+    if user is None or not getattr(user, "pk", None) or not user.is_active:
+        raise ValidationError({"author": "A message is written by a person."})
+    return user
+
+
+def _name(user) -> str:
+    if user is None:
+        return "someone"
+    profile = getattr(user, "profile", None)
+    return profile.display_name if profile is not None else "someone"
+
+
+def message_event(message: Message, event: str) -> dict:
+    """What a socket receives about a message (the API renders the same fields)."""
+    author = message.author
+    deleted = message.deleted_at is not None
+    return {
+        "type": "chat.message",
+        "event": event,  # "new", "edited", "deleted"
+        "room": message.room_id,
+        "seq": message.seq,
+        "topic": message.topic.name,
+        "author": None
+        if author is None
+        else {
+            "id": author.pk,
+            "display_name": _name(author),
+            "time_zone": getattr(getattr(author, "profile", None), "time_zone", "UTC"),
+        },
+        "body_html": "" if deleted else message.body_html,
+        "urgent": message.urgent,
+        "created_at": message.created_at.isoformat(),
+        "edited": message.edited_at is not None,
+        "deleted": deleted,
+    }
+
+
+def publish(room: Room, payload: dict, *, people=None) -> None:
+    """After commit, send `payload` to the open sockets of the room's members (or `people`)."""
+
+    def send() -> None:
+        for user_id in sorted(people if people is not None else selectors.member_ids(room)):
+            send_to_user(user_id, {"type": "event.forward", "payload": payload})
+
+    transaction.on_commit(send)
+
+
+# --- rooms ----------------------------------------------------------------------------------------
+
+
+def _room_get_or_create(**lookup) -> Room:
+    """The room for `lookup` (a team's, a project's, a pair's), created at most once even
+    when two requests race (the partial unique constraints decide)."""
+    room = Room.objects.filter(**lookup).first()
+    if room is not None:
+        return room
+    try:
+        with transaction.atomic():
+            return Room.objects.create(**lookup, created_at=timezone.now())
+    except IntegrityError:
+        return Room.objects.get(**lookup)
+
+
+def team_room_ensure(*, team) -> Room:
+    return _room_get_or_create(kind=RoomKind.TEAM, team_id=getattr(team, "pk", team))
+
+
+def project_room_ensure(*, project) -> Room:
+    return _room_get_or_create(kind=RoomKind.PROJECT, project_id=getattr(project, "pk", project))
+
+
+@transaction.atomic
+def direct_room_open(*, actor: Actor, person) -> Room:
+    """The direct conversation between the actor and `person` (an active person), opened
+    once per pair."""
+    me = _person_of(actor)
+    other = selectors.people_by_id([getattr(person, "pk", person)]).get(
+        getattr(person, "pk", person)
+    )
+    if other is None or not other.is_active or other.pk == me.pk:
+        raise ValidationError({"person": "Choose someone else who is active."})
+    low, high = sorted((me.pk, other.pk))
+    room = _room_get_or_create(kind=RoomKind.DIRECT, direct_key=f"{low}:{high}")
+    now = timezone.now()
+    for pk in (low, high):
+        RoomMember.objects.get_or_create(room=room, person_id=pk, defaults={"joined_at": now})
+    return room
+
+
+@transaction.atomic
+def private_room_create(*, actor: Actor, name, people=()) -> Room:
+    me = _person_of(actor)
+    name = validation.clean_room_name(name)
+    ids = {getattr(p, "pk", p) for p in people or ()} - {me.pk}
+    found = selectors.people_by_id(ids)
+    if len(found) != len(ids) or any(not u.is_active for u in found.values()):
+        raise ValidationError({"people": "Invite active people only."})
+    now = timezone.now()
+    room = Room.objects.create(kind=RoomKind.PRIVATE, name=name, created_by=me, created_at=now)
+    RoomMember.objects.bulk_create(
+        [RoomMember(room=room, person_id=pk, joined_at=now) for pk in {me.pk, *ids}]
+    )
+    audit_record(actor=actor, action="chat.room_create", target=room, changes={"name": name})
+    return room
+
+
+@transaction.atomic
+def room_leave(*, actor: Actor, room: Room) -> None:
+    me = _person_of(actor)
+    if room.kind != RoomKind.PRIVATE:
+        raise ValidationError({"room": validation.NOT_PRIVATE})
+    updated = RoomMember.objects.filter(room=room, person=me, left_at__isnull=True).update(
+        left_at=timezone.now()
+    )
+    if not updated:
+        raise ValidationError({"room": validation.NOT_MEMBER})
+
+
+# --- messages -------------------------------------------------------------------------------------
+
+
+def _rate_limit(person_id: int, now: datetime) -> None:
+    """At most CHAT_RATE_MESSAGES a person sends within CHAT_RATE_SECONDS (a shared cache
+    counts them, so every process agrees)."""
+    limit = int(getattr(settings, "CHAT_RATE_MESSAGES", 20))
+    window = int(getattr(settings, "CHAT_RATE_SECONDS", 10))
+    key = f"chat:rate:{person_id}:{int(now.timestamp()) // window}"
+    if cache.add(key, 1, timeout=window * 2):
+        return
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window * 2)
+        return
+    if count > limit:
+        raise ValidationError({"body": validation.RATE})
+
+
+def _resolve_mentions(room: Room, message: Message, author, now: datetime) -> list[tuple]:
+    """[(person, via)] the message's @-mentions reach: people by username and teams by slug
+    who are in the room, and whoever is on call now for the room's team (all its schedules,
+    or `@oncall:<schedule id>`). Resolved once, at sending."""
+    found = mentions.tokens(message.body)
+    if not found:
+        return []
+    names = [t.name for t in found if t.name != "oncall"]
+    people = selectors.people_named(names)
+    teams = selectors.teams_named([n for n in names if n not in people])
+    in_room = selectors.member_ids(room)
+    team_id = selectors.room_team_id(room)
+    reached: dict[int, str] = {}
+    for token in found:
+        if token.name == "oncall":
+            for person_id, schedule in selectors.oncall_now(team_id, token.schedule_id, at=now):
+                reached.setdefault(person_id, f"@oncall ({schedule})")
+        elif token.name in people:
+            person = people[token.name]
+            if person.pk in in_room:
+                reached.setdefault(person.pk, token.text)
+        elif token.name in teams:
+            for person_id in selectors.team_member_ids(teams[token.name].pk) & in_room:
+                reached.setdefault(person_id, token.text)
+    reached.pop(author.pk, None)
+    return sorted(reached.items())
+
+
+@transaction.atomic
+def message_post(*, actor: Actor, room: Room, body, topic=None, urgent: bool = False) -> Message:
+    """Post to `room` (the actor must be in it): the message gets the room's next seq, its
+    mentions are resolved and told, and the room's members hear of it on commit."""
+    author = _person_of(actor)
+    now = timezone.now()
+    errors: dict[str, list[str]] = {}
+    try:
+        body = validation.clean_body(body)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        topic_name = validation.clean_topic(topic)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not isinstance(urgent, bool):
+        errors["urgent"] = ["Urgent is true or false."]
+    if errors:
+        raise ValidationError(errors)
+    if not selectors.can_read(author, room):
+        raise ValidationError({"room": validation.NOT_MEMBER})
+    _rate_limit(author.pk, now)
+    locked = selectors.room_locked(room.pk)
+    seq = locked.last_seq + 1
+    found = selectors.topic_named(locked, topic_name)
+    if found is None:
+        found = Topic.objects.create(room=locked, name=topic_name, created_at=now)
+    message = Message.objects.create(
+        room=locked,
+        seq=seq,
+        topic=found,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        urgent=urgent,
+        created_at=now,
+    )
+    Room.objects.filter(pk=locked.pk).update(last_seq=seq, last_message_at=now)
+    Topic.objects.filter(pk=found.pk).update(last_seq=seq, resolved_at=None, resolved_by=None)
+    # The author has read what they wrote.
+    RoomMember.objects.update_or_create(
+        room=locked,
+        person=author,
+        defaults={"last_read_seq": seq},
+        create_defaults={"joined_at": now, "last_read_seq": seq},
+    )
+    reached = _resolve_mentions(locked, message, author, now)
+    if reached:
+        message.mentions = [{"person": pk, "via": via} for pk, via in reached]
+        message.save(update_fields=["mentions"])
+        Mention.objects.bulk_create(
+            [Mention(message=message, person_id=pk, via=via, created_at=now) for pk, via in reached]
+        )
+        _tell_mentioned(locked, message, author, reached)
+    message.room, message.topic, message.author = locked, found, author
+    publish(locked, message_event(message, "new"))
+    return message
+
+
+def room_title(room: Room) -> str:
+    if room.kind == RoomKind.TEAM:
+        return f"#{room.team.name}"
+    if room.kind == RoomKind.PROJECT:
+        return f"#{room.project.name}"
+    if room.kind == RoomKind.DIRECT:
+        return "a direct message"
+    return f"#{room.name}"
+
+
+def _tell_mentioned(room: Room, message: Message, author, reached) -> None:
+    people = selectors.people_by_id([pk for pk, _ in reached])
+    named = selectors.people_named([t.name for t in mentions.tokens(message.body)])
+    display = {name: _name(user) for name, user in named.items()}
+    text = mentions.replace_names(message.body, display)
+    snippet = text if len(text) <= 300 else text[:299] + "…"
+    where = room_title(Room.objects.select_related("team", "project").get(pk=room.pk))
+    for person_id, via in reached:
+        person = people.get(person_id)
+        if person is None:
+            continue
+        notify(
+            recipients=[person],
+            kind="chat.mention",
+            title=f"{_name(author)} mentioned you in {where} ({message.topic.name})"
+            if not via.startswith("@oncall")
+            else f"{_name(author)} asked whoever is on call in {where} ({message.topic.name})",
+            body=snippet,
+            url=f"/chat/{room.pk}/#m{message.seq}",
+            urgency="urgent" if message.urgent else "normal",
+            idempotency_key=f"chat:mention:{message.pk}:{person_id}",
+            actor=author,
+        )
+
+
+@transaction.atomic
+def message_edit(*, actor: Actor, message: Message, body) -> Message:
+    """The author corrects their message; the earlier text is kept (MessageEdit)."""
+    me = _person_of(actor)
+    body = validation.clean_body(body)
+    locked = Message.objects.select_for_update(of=("self",)).get(pk=message.pk)
+    if locked.author_id != me.pk:
+        raise ValidationError({"message": validation.NOT_AUTHOR})
+    if locked.deleted_at is not None:
+        raise ValidationError({"message": validation.DELETED})
+    if body == locked.body:
+        return locked
+    now = timezone.now()
+    MessageEdit.objects.create(message=locked, body=locked.body, replaced_at=now)
+    locked.body, locked.body_html, locked.edited_at = body, render_markdown(body), now
+    locked.save(update_fields=["body", "body_html", "edited_at"])
+    fresh = selectors.message_of(message.room, locked.seq)
+    publish(message.room, message_event(fresh, "edited"))
+    return fresh
+
+
+@transaction.atomic
+def message_delete(*, actor: Actor, message: Message, may_moderate: bool = False) -> Message:
+    """Soft delete: by its author, or by a lead of the room's team (`may_moderate`, checked by
+    the caller's permission rule)."""
+    me = _person_of(actor)
+    locked = Message.objects.select_for_update(of=("self",)).get(pk=message.pk)
+    if locked.author_id != me.pk and not may_moderate:
+        raise ValidationError({"message": validation.CANNOT_DELETE})
+    if locked.deleted_at is not None:
+        raise ValidationError({"message": validation.DELETED})
+    locked.deleted_at = timezone.now()
+    locked.save(update_fields=["deleted_at"])
+    if locked.author_id != me.pk:
+        audit_record(
+            actor=actor,
+            action="chat.message_delete",
+            target=locked,
+            changes={"room": locked.room_id, "seq": locked.seq},
+        )
+    fresh = selectors.message_of(message.room, locked.seq)
+    publish(message.room, message_event(fresh, "deleted"))
+    return fresh
+
+
+@transaction.atomic
+def room_mark_read(*, actor: Actor, room: Room, seq) -> int:
+    """Move the reader's pointer to `seq` (never back, never past the newest message);
+    returns the pointer. Their other tabs hear of it."""
+    me = _person_of(actor)
+    seq = validation.clean_seq(seq)
+    if not selectors.can_read(me, room):
+        raise ValidationError({"room": validation.NOT_MEMBER})
+    newest = Room.objects.filter(pk=room.pk).values_list("last_seq", flat=True)[0]
+    target = min(seq, newest)
+    row, _ = RoomMember.objects.select_for_update().get_or_create(
+        room=room, person=me, defaults={"joined_at": timezone.now()}
+    )
+    if target > row.last_read_seq:
+        row.last_read_seq = target
+        row.save(update_fields=["last_read_seq"])
+        publish(
+            room,
+            {"type": "chat.read", "room": room.pk, "seq": target},
+            people={me.pk},
+        )
+    return row.last_read_seq
