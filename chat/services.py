@@ -169,9 +169,10 @@ def _rate_limit(person_id: int, now: datetime) -> None:
 
 
 def _resolve_mentions(room: Room, message: Message, author, now: datetime) -> list[tuple]:
-    """[(person, via)] the message's @-mentions reach: people by username and teams by slug
-    who are in the room, and whoever is on call now for the room's team (all its schedules,
-    or `@oncall:<schedule id>`). Resolved once, at sending."""
+    """[(person, via)] the message's @-mentions reach: people by username and teams by slug,
+    and whoever is on call now for the room's team (all its schedules, or
+    `@oncall:<schedule id>`), each only when they are in the room. Resolved once, at
+    sending."""
     found = mentions.tokens(message.body)
     if not found:
         return []
@@ -184,7 +185,10 @@ def _resolve_mentions(room: Room, message: Message, author, now: datetime) -> li
     for token in found:
         if token.name == "oncall":
             for person_id, schedule in selectors.oncall_now(team_id, token.schedule_id, at=now):
-                reached.setdefault(person_id, f"@oncall ({schedule})")
+                # Least privilege: someone on call but not in the room (an override can put
+                # an outsider on call) is not shown a room they cannot read.
+                if person_id in in_room:
+                    reached.setdefault(person_id, f"@oncall ({schedule})")
         elif token.name in people:
             person = people[token.name]
             if person.pk in in_room:

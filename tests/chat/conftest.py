@@ -69,8 +69,18 @@ class ChatWorld:
 
 @pytest.fixture
 def world(db, django_capture_on_commit_callbacks, settings):
+    import uuid
+
     from django.core.cache import cache
 
+    # The rate limit counts in the cache. With REDIS_URL that cache is Redis, shared by the
+    # test workers (whose people have the same ids): a cache of this test's own instead.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"chat-test-{uuid.uuid4().hex}",
+        }
+    }
     # The tests post fast on purpose; test_messages checks the rate limit by itself.
     settings.CHAT_RATE_MESSAGES = 10_000
     cache.clear()

@@ -5,6 +5,8 @@ mentions that reach people, teams and whoever is on call; bad input writes nothi
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -124,7 +126,8 @@ def test_outsiders_and_leavers_cannot_post(world):
     assert rows() == before
 
 
-@override_settings(CHAT_RATE_MESSAGES=3, CHAT_RATE_SECONDS=60)
+# A window of about 11 days: the test never straddles one (a fixed window restarts the count).
+@override_settings(CHAT_RATE_MESSAGES=3, CHAT_RATE_SECONDS=10**6)
 def test_a_person_sending_too_fast_is_slowed(world):
     from django.core.cache import cache
 
@@ -198,6 +201,24 @@ def test_mentions_reach_people_teams_and_whoever_is_on_call(world):
         world.nia.pk,
         world.lead.pk,
     }
+
+
+def test_oncall_reaches_nobody_outside_the_room(world):
+    from django.utils import timezone
+
+    from oncall import services as oncall_services
+
+    now = timezone.now()
+    oncall_services.override_create(
+        actor=actor(world.lead),
+        schedule=world.schedule,
+        person=world.otto,
+        start=now - timedelta(hours=1),
+        end=now + timedelta(hours=1),
+    )
+    world.post(world.lou, "@oncall the queue is stuck")
+    assert _mentioned(world.otto) == [] and _mentioned(world.nia) == []
+    assert Message.objects.get().mentions == []
 
 
 def test_oncall_for_one_schedule(world):
