@@ -183,6 +183,15 @@ def fmt_your_span(start: datetime, end: datetime, zone: str | tzinfo) -> str:
     return f"{fmt_span(start, end, zone)} your time, {fmt_zone(zone, start)}"
 
 
+def fmt_minutes(minutes: int) -> str:
+    """A lead time in words: '1 minute', '45 minutes', '1 hour', '3 hours' (90: '90 minutes')."""
+    if minutes >= 120 and minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    if minutes == 60:
+        return "1 hour"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
 def fmt_your_day_time(dt: datetime, zone: str | tzinfo) -> str:
     """A moment in a stored text: 'Wed 02 Dec 15:00 your time, Pacific/Kiritimati (UTC+14:00)'."""
     return f"{fmt_day_time(dt, zone)} your time, {fmt_zone(zone, dt)}"

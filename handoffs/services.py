@@ -24,6 +24,7 @@ from core.realtime import send_to_user
 from core.timefmt import (
     fmt_city,
     fmt_local_for,
+    fmt_minutes,
     fmt_weekday_time,
     fmt_your_day_time,
     reader_clock,
@@ -833,14 +834,6 @@ def handoff_mark_read(*, actor: Actor, note: HandoffNote) -> None:
 # --- prompts and preferences -------------------------------------------------------------------
 
 
-def _minutes_text(minutes: int) -> str:
-    if minutes >= 120 and minutes % 60 == 0:
-        return f"{minutes // 60} hours"
-    if minutes == 60:
-        return "1 hour"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def _prompt_texts(prompt: HandoffPrompt, person, *, now: datetime, open_items: int):
     """The prompt's title and body in the person's own zone and clock (stored: they name the
     zone, so they stay true when read after the person has moved)."""
@@ -852,7 +845,7 @@ def _prompt_texts(prompt: HandoffPrompt, person, *, now: datetime, open_items: i
     if prompt.kind == PromptKind.SHIFT_END:
         name = prompt.schedule.name
         title = (
-            f"Your shift on {name} ends in {_minutes_text(left)}: write the handoff"
+            f"Your shift on {name} ends in {fmt_minutes(left)}: write the handoff"
             if left
             else f"Your shift on {name} has ended: write the handoff"
         )
@@ -863,7 +856,7 @@ def _prompt_texts(prompt: HandoffPrompt, person, *, now: datetime, open_items: i
     else:
         items = f"{open_items} open item{'s' if open_items != 1 else ''}"
         title = (
-            f"Your working day ends in {_minutes_text(left)}: hand over your {items}"
+            f"Your working day ends in {fmt_minutes(left)}: hand over your {items}"
             if left
             else f"Your working day has ended: hand over your {items}"
         )

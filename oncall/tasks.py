@@ -17,7 +17,7 @@ from celery import shared_task
 from django.db.models import Max
 from django.utils import timezone
 
-from core.timefmt import fmt_your_day_time, fmt_your_span, reader_clock
+from core.timefmt import fmt_minutes, fmt_your_day_time, fmt_your_span, reader_clock
 
 from .models import DEFAULT_SHIFT_NOTICE_MINUTES, OncallPreferences, Schedule
 
@@ -47,14 +47,6 @@ def _starting_body(schedule: Schedule, seg, window_end: datetime, zone: str) -> 
     if end is None:
         return f"From {fmt_your_day_time(seg.start, zone)}; no change within 92 days."
     return f"{fmt_your_span(seg.start, end, zone)}."
-
-
-def _minutes_text(minutes: int) -> str:
-    if minutes >= 120 and minutes % 60 == 0:
-        return f"{minutes // 60} hours"
-    if minutes == 60:
-        return "1 hour"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def send_shift_notices(*, now: datetime | None = None) -> dict[str, int]:
@@ -101,7 +93,7 @@ def send_shift_notices(*, now: datetime | None = None) -> dict[str, int]:
             recipients=[person],
             kind="oncall.shift_starting",
             title=(
-                f"You go on call in {_minutes_text(minutes)}: {schedule.name}"
+                f"You go on call in {fmt_minutes(minutes)}: {schedule.name}"
                 if minutes
                 else f"You are on call now: {schedule.name}"
             ),
