@@ -32,6 +32,7 @@ from time import monotonic
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
+from core import presence
 from core.parsers import loads_limited
 from core.realtime import frame_handler, frame_types, user_group
 
@@ -110,7 +111,15 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.group = group
         self.refused = collections.deque()
         await self.accept()
+        await self._mark_online()
         await self.send_json({"type": "hello", "user": self.user.pk})
+
+    async def _mark_online(self) -> None:
+        # Best effort (core.presence): a cache hiccup must not drop the socket.
+        try:
+            await presence.mark_online(self.user.pk)
+        except LAYER_ERRORS as exc:
+            logger.warning("presence not recorded: %s: %s", type(exc).__name__, exc)
 
     async def websocket_receive(self, message):
         # Replaces the JSON consumer's decoding, which let json.loads' errors (and
@@ -137,6 +146,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(content, dict):
             await self.refuse("Frames must be JSON objects.")
         elif content.get("type") == "ping":
+            await self._mark_online()
             await self.send_json({"type": "pong"})
         elif (handler := frame_handler(content.get("type"))) is not None:
             # An app's frame (core.realtime.register_frame): it answers on this socket.
@@ -168,6 +178,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         if hasattr(self, "group"):
+            try:
+                await presence.mark_offline(self.user.pk)
+            except LAYER_ERRORS as exc:
+                logger.warning("presence not cleared: %s: %s", type(exc).__name__, exc)
             async with _group_call_slot():
                 await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -25,11 +25,12 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
+        from core import beat
         from notifications.kinds import register_kind
         from projects.models import Project
         from teams.models import Team
 
-        from . import permissions  # noqa: F401  (rules register)
+        from . import permissions, tasks  # noqa: F401  (rules and tasks register)
 
         register_kind("chat.mention", "Mentions of me in chat")
         # Chat travels on the one /ws/events/ socket of each tab (accounts.consumers).
@@ -43,3 +44,16 @@ class ChatConfig(AppConfig):
         # Rooms come with their team and project (created with them, one each).
         post_save.connect(_team_saved, sender=Team, dispatch_uid="chat-team-room")
         post_save.connect(_project_saved, sender=Project, dispatch_uid="chat-project-room")
+        # Held messages go out at their recipient's morning; rooms for bulk-imported teams.
+        beat.register("chat-sweep", "chat.sweep", 60)
+
+        from core import demo, nav
+
+        from . import demo as chat_demo
+        from .nav import chat_item
+
+        demo.register(demo.layer_of("chat"), chat_demo.seed)
+        # The chat page (chat/urls.py): its nav entry with my unread count, styles, script.
+        nav.register_item(chat_item, order=33, url_names=("chat-home",))
+        nav.register_stylesheet("css/chat.css")
+        nav.register_script("js/chat.js")

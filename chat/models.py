@@ -173,3 +173,56 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} in {self.message_id}"
+
+
+class TopicRead(models.Model):
+    """ "Mark topic read": the seq up to which a person has read one topic, beyond their room
+    pointer. A message is unread when its seq is past both."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="reads")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_seq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "person"], name="topic_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} read {self.topic_id} to {self.last_read_seq}"
+
+
+class HeldMessage(models.Model):
+    """A message written now and sent at its recipient's next working hour ("send at their
+    morning"): a direct message, or one that @mentions a person. The sweep posts it once
+    (`sent_message` set in the same transaction); its author may cancel it before."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="held")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    topic = models.CharField(max_length=MAX_TOPIC)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    send_at = models.DateTimeField()
+    sent_message = models.OneToOneField(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Why it could not be sent when due (the author left the room, was deactivated).
+    failed = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["send_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["send_at"],
+                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="held_due",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"held {self.pk} for {self.send_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,9 @@
   admins included: conversations are not an org-wide record.
 * Edit a message: its author only.
 * Delete a message: its author, or a lead of the room's team (moderation).
+* Moderate a room's topics (resolve, rename, move; object: the Room): a lead of a team or
+  project room's team; a private room's creator while in it; either person of a direct
+  conversation. Moving a topic also needs moderating the room it goes to.
 """
 
 from __future__ import annotations
@@ -43,3 +46,20 @@ rules.add_perm("chat.post", is_person & in_room)
 rules.add_perm("chat.edit_message", is_person & wrote_it)
 rules.add_perm("chat.delete_message", is_person & (wrote_it | leads_the_rooms_team))
 rules.add_perm("chat.moderate", is_person & leads_the_rooms_team)
+
+
+@rules.predicate
+def moderates_room(user, room) -> bool:
+    from teams.models import TeamRole
+
+    if room is None:
+        return False
+    team_id = selectors.room_team_id(room)
+    if team_id is not None:
+        return team_id in team_ids_of(user, role=TeamRole.LEAD)
+    if room.kind == "private" and room.created_by_id != user.pk:
+        return False
+    return selectors.can_read(user, room)
+
+
+rules.add_perm("chat.moderate_room", is_person & moderates_room)

@@ -10,17 +10,17 @@ unread count from the reader's pointer, one query), `messages_after` / `messages
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from projects.models import Project, Watch
 from teams.models import Membership
 from teams.selectors import team_ids_of
 
-from .models import Mention, Message, Room, RoomKind, RoomMember, Topic
+from .models import HeldMessage, Mention, Message, Room, RoomKind, RoomMember, Topic, TopicRead
 
 User = get_user_model()
 
@@ -88,9 +88,29 @@ def member_ids(room: Room) -> set[int]:
     )
 
 
+def _unread_in(room_ref, user, after_ref) -> Subquery:
+    """The count of messages of the room `room_ref` past seq `after_ref` that `user` has not
+    read: not deleted, not written by them, and not in a topic they marked read past it. It
+    scans only the unread range of the (room, seq) index."""
+    topic_read = TopicRead.objects.filter(
+        topic_id=OuterRef("topic_id"), person_id=user.pk, last_read_seq__gte=OuterRef("seq")
+    )
+    unread = (
+        Message.objects.filter(room_id=room_ref, seq__gt=after_ref, deleted_at__isnull=True)
+        .exclude(author_id=user.pk)
+        .exclude(Exists(topic_read))
+        .order_by()
+        .values("room_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(unread[:1]), Value(0))
+
+
 def rooms_of(user) -> QuerySet:
     """The rooms `user` is in, most recently active first, each with `read_seq` (their
-    pointer, 0 before their first read) and `unread` (last_seq - read_seq). One query."""
+    pointer, 0 before their first read) and `unread` (messages past it they have not read).
+    One query."""
     pointer = RoomMember.objects.filter(room_id=OuterRef("pk"), person_id=user.pk).values(
         "last_read_seq"
     )[:1]
@@ -98,9 +118,16 @@ def rooms_of(user) -> QuerySet:
         Room.objects.filter(_in_rooms(user))
         .select_related("team", "project")
         .annotate(read_seq=Coalesce(Subquery(pointer), Value(0)))
-        .annotate(unread=F("last_seq") - F("read_seq"))
+        .annotate(unread=_unread_in(OuterRef("pk"), user, OuterRef("read_seq")))
         .order_by(F("last_message_at").desc(nulls_last=True), "id")
     )
+
+
+def unread_total(user) -> int:
+    """Unread messages across all of `user`'s rooms (the navigation's count). One query."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return rooms_of(user).order_by().aggregate(total=Sum("unread"))["total"] or 0
 
 
 def room_for_page(user, pk: int) -> Room | None:
@@ -109,25 +136,69 @@ def room_for_page(user, pk: int) -> Room | None:
     return room if room is not None and can_read(user, room) else None
 
 
-def _messages(room: Room) -> QuerySet:
-    return Message.objects.filter(room=room).select_related("author__profile", "topic")
+def _messages(room: Room, topic: Topic | None = None) -> QuerySet:
+    rows = Message.objects.filter(room=room).select_related("author__profile", "topic")
+    return rows if topic is None else rows.filter(topic=topic)
 
 
-def messages_after(room: Room, after: int, *, limit: int = PAGE) -> list[Message]:
+def messages_after(
+    room: Room, after: int, *, limit: int = PAGE, topic: Topic | None = None
+) -> list[Message]:
     """The messages after seq `after`, oldest first (resync and live catch-up)."""
-    return list(_messages(room).filter(seq__gt=after).order_by("seq")[: min(limit, MAX_PAGE)])
+    rows = _messages(room, topic).filter(seq__gt=after).order_by("seq")
+    return list(rows[: min(limit, MAX_PAGE)])
 
 
-def messages_before(room: Room, before: int | None, *, limit: int = PAGE) -> list[Message]:
+def messages_before(
+    room: Room, before: int | None, *, limit: int = PAGE, topic: Topic | None = None
+) -> list[Message]:
     """The `limit` messages before seq `before` (the newest without it), oldest first."""
-    rows = _messages(room)
+    rows = _messages(room, topic)
     if before is not None:
         rows = rows.filter(seq__lt=before)
     return list(reversed(list(rows.order_by("-seq")[: min(limit, MAX_PAGE)])))
 
 
-def topics_of(room: Room) -> list[Topic]:
-    return list(Topic.objects.filter(room=room).order_by("-last_seq", "id")[:200])
+def topics_of(room: Room, user=None, *, read_seq: int = 0) -> list[Topic]:
+    """The room's topics, latest activity first; with `user`, each has `unread` (as
+    rooms_of counts them, past `read_seq`, their room pointer). One query."""
+    rows = Topic.objects.filter(room=room).select_related("resolved_by__profile")
+    if user is not None:
+        topic_read = TopicRead.objects.filter(
+            topic_id=OuterRef("topic_id"), person_id=user.pk, last_read_seq__gte=OuterRef("seq")
+        )
+        unread = (
+            Message.objects.filter(
+                topic_id=OuterRef("pk"), seq__gt=read_seq, deleted_at__isnull=True
+            )
+            .exclude(author_id=user.pk)
+            .exclude(Exists(topic_read))
+            .order_by()
+            .values("topic_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        rows = rows.annotate(unread=Coalesce(Subquery(unread[:1]), Value(0)))
+    return list(rows.order_by("-last_seq", "id")[:200])
+
+
+def topic_of(room: Room, pk: int) -> Topic | None:
+    return Topic.objects.filter(room=room, pk=pk).first()
+
+
+def rooms_moderated_by(user) -> QuerySet:
+    """The team and project rooms of the teams `user` leads (where a topic may be moved)."""
+    from teams.models import TeamRole
+
+    led = list(team_ids_of(user, role=TeamRole.LEAD))
+    return (
+        Room.objects.filter(
+            Q(kind=RoomKind.TEAM, team_id__in=led)
+            | Q(kind=RoomKind.PROJECT, project__team_id__in=led)
+        )
+        .select_related("team", "project")
+        .order_by("kind", "team__name", "project__name", "id")
+    )
 
 
 def topic_named(room: Room, name: str) -> Topic | None:
@@ -218,10 +289,94 @@ def mentions_of(user, *, start: datetime, end: datetime, limit: int = 30) -> lis
             created_at__lt=end,
             message__deleted_at__isnull=True,
         )
-        .select_related("message__room", "message__topic", "message__author__profile")
+        .select_related(
+            "message__room__team",
+            "message__room__project",
+            "message__topic",
+            "message__author__profile",
+        )
         .order_by("-created_at", "-id")[:limit]
     )
 
 
 def pointer(room: Room, user) -> RoomMember | None:
     return RoomMember.objects.filter(room=room, person_id=user.pk).first()
+
+
+def held_by(user, room: Room) -> list[HeldMessage]:
+    """The actor's messages in `room` waiting for their recipient's morning."""
+    return list(
+        HeldMessage.objects.filter(
+            room=room, author_id=user.pk, sent_at__isnull=True, cancelled_at__isnull=True
+        ).select_related("recipient__profile")[:50]
+    )
+
+
+def held_due(at: datetime, *, limit: int = 200) -> list[int]:
+    return list(
+        HeldMessage.objects.filter(
+            send_at__lte=at, sent_at__isnull=True, cancelled_at__isnull=True
+        ).values_list("pk", flat=True)[:limit]
+    )
+
+
+def people_in(room: Room, *, limit: int = 60) -> list:
+    """Up to `limit` active people in the room, with profiles, by name (the member list)."""
+    ids = sorted(member_ids(room))
+    rows = User.objects.filter(pk__in=ids, is_active=True).select_related("profile")
+    return sorted(rows[:limit], key=lambda u: (u.profile.display_name.lower(), u.pk)), len(ids)
+
+
+def mentionable(room: Room, user) -> dict:
+    """What the composer completes after "@": the room's people (username, name), the teams
+    of its people, and "oncall" for a team's or project's room."""
+    people, _ = people_in(room, limit=500)
+    from teams.models import Team
+
+    teams = Team.objects.filter(memberships__person_id__in=[p.pk for p in people]).distinct()
+    return {
+        "people": [
+            {"token": p.username, "name": p.profile.display_name} for p in people if p.pk != user.pk
+        ],
+        "teams": [{"token": t.slug, "name": t.name} for t in teams.order_by("name")[:50]],
+        "oncall": room.kind in (RoomKind.TEAM, RoomKind.PROJECT),
+    }
+
+
+MAX_QUERY = 200
+
+
+def search(user, text: str, *, room: Room | None = None, limit: int = 50) -> list[Message]:
+    """Messages `user` may read (in rooms they are in now, not deleted) matching `text`, best
+    first: PostgreSQL full-text search ("simple" configuration, the index migration 0002
+    builds; web-search syntax: "quoted phrases", -excluded words, or), else every word as a
+    substring (SQLite, for development)."""
+    from django.db import connection
+
+    words = text.split()
+    if not words:
+        return []
+    rows = Message.objects.filter(
+        room__in=Room.objects.filter(_in_rooms(user)), deleted_at__isnull=True
+    ).select_related("author__profile", "topic", "room__team", "room__project")
+    if room is not None:
+        rows = rows.filter(room=room)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("body", config="simple")
+        query = SearchQuery(text, config="simple", search_type="websearch")
+        rows = (
+            rows.annotate(found=vector)
+            .filter(found=query)
+            .annotate(rank=SearchRank(vector, query))
+            .order_by("-rank", "-created_at", "-id")
+        )
+    else:
+        for word in words[:10]:
+            rows = rows.filter(body__icontains=word)
+        rows = rows.order_by("-created_at", "-id")
+    return list(rows[:limit])
+
+
+MENTIONS_WINDOW = timedelta(days=30)

@@ -25,7 +25,17 @@ from core.realtime import send_to_user
 from notifications.services import notify
 
 from . import mentions, selectors, validation
-from .models import Mention, Message, MessageEdit, Room, RoomKind, RoomMember, Topic
+from .models import (
+    HeldMessage,
+    Mention,
+    Message,
+    MessageEdit,
+    Room,
+    RoomKind,
+    RoomMember,
+    Topic,
+    TopicRead,
+)
 
 
 def _person_of(actor: Actor):
@@ -201,11 +211,22 @@ def _resolve_mentions(room: Room, message: Message, author, now: datetime) -> li
 
 
 @transaction.atomic
-def message_post(*, actor: Actor, room: Room, body, topic=None, urgent: bool = False) -> Message:
+def message_post(
+    *,
+    actor: Actor,
+    room: Room,
+    body,
+    topic=None,
+    urgent: bool = False,
+    rate_limited: bool = True,
+    at: datetime | None = None,
+    quiet: bool = False,
+) -> Message:
     """Post to `room` (the actor must be in it): the message gets the room's next seq, its
-    mentions are resolved and told, and the room's members hear of it on commit."""
+    mentions are resolved and told, and the room's members hear of it on commit. `at` and
+    `quiet` (no notices, nothing published) are for demo data."""
     author = _person_of(actor)
-    now = timezone.now()
+    now = at or timezone.now()
     errors: dict[str, list[str]] = {}
     try:
         body = validation.clean_body(body)
@@ -221,7 +242,8 @@ def message_post(*, actor: Actor, room: Room, body, topic=None, urgent: bool = F
         raise ValidationError(errors)
     if not selectors.can_read(author, room):
         raise ValidationError({"room": validation.NOT_MEMBER})
-    _rate_limit(author.pk, now)
+    if rate_limited:
+        _rate_limit(author.pk, now)
     locked = selectors.room_locked(room.pk)
     seq = locked.last_seq + 1
     found = selectors.topic_named(locked, topic_name)
@@ -253,9 +275,11 @@ def message_post(*, actor: Actor, room: Room, body, topic=None, urgent: bool = F
         Mention.objects.bulk_create(
             [Mention(message=message, person_id=pk, via=via, created_at=now) for pk, via in reached]
         )
-        _tell_mentioned(locked, message, author, reached)
+        if not quiet:
+            _tell_mentioned(locked, message, author, reached)
     message.room, message.topic, message.author = locked, found, author
-    publish(locked, message_event(message, "new"))
+    if not quiet:
+        publish(locked, message_event(message, "new"))
     return message
 
 
@@ -361,3 +385,270 @@ def room_mark_read(*, actor: Actor, room: Room, seq) -> int:
             people={me.pk},
         )
     return row.last_read_seq
+
+
+# --- topics ---------------------------------------------------------------------------------------
+
+
+def _moderator(actor: Actor, room: Room):
+    me = _person_of(actor)
+    if not me.has_perm("chat.moderate_room", room):
+        raise ValidationError({"topic": validation.NOT_MODERATOR})
+    return me
+
+
+def _topic_event(room: Room, event: str, topic: str, **extra) -> dict:
+    return {"type": "chat.topic", "event": event, "room": room.pk, "topic": topic, **extra}
+
+
+@transaction.atomic
+def topic_resolve(*, actor: Actor, topic: Topic, resolved: bool = True) -> Topic:
+    """Mark a topic resolved (or not again). A new message in it reopens it."""
+    me = _moderator(actor, topic.room)
+    locked = Topic.objects.select_for_update().get(pk=topic.pk)
+    if resolved == (locked.resolved_at is not None):
+        return locked
+    locked.resolved_at, locked.resolved_by = (timezone.now(), me) if resolved else (None, None)
+    locked.save(update_fields=["resolved_at", "resolved_by"])
+    audit_record(
+        actor=actor,
+        action="chat.topic_resolve" if resolved else "chat.topic_unresolve",
+        target=locked,
+        changes={"room": locked.room_id, "topic": locked.name},
+    )
+    publish(
+        topic.room, _topic_event(topic.room, "resolved" if resolved else "reopened", locked.name)
+    )
+    return locked
+
+
+def _merge_into(source: Topic, target: Topic) -> None:
+    Message.objects.filter(topic=source).update(topic=target)
+    TopicRead.objects.filter(topic=source).delete()
+    target.last_seq = max(target.last_seq, source.last_seq)
+    target.save(update_fields=["last_seq"])
+    source.delete()
+
+
+@transaction.atomic
+def topic_rename(*, actor: Actor, topic: Topic, name) -> Topic:
+    """Rename a topic; onto a name the room already has, the two topics become one."""
+    _moderator(actor, topic.room)
+    name = validation.clean_topic(name)
+    selectors.room_locked(topic.room_id)  # renames and posts in the room take turns
+    locked = Topic.objects.get(pk=topic.pk)
+    if name == locked.name:
+        return locked
+    old = locked.name
+    existing = selectors.topic_named(topic.room, name)
+    if existing is not None and existing.pk != locked.pk:
+        _merge_into(locked, existing)
+        result = existing
+    else:
+        locked.name = name
+        locked.save(update_fields=["name"])
+        result = locked
+    audit_record(
+        actor=actor,
+        action="chat.topic_rename",
+        target=result,
+        changes={"room": result.room_id, "from": old, "to": result.name},
+    )
+    publish(topic.room, _topic_event(topic.room, "renamed", old, to=result.name))
+    return result
+
+
+@transaction.atomic
+def topic_move(*, actor: Actor, topic: Topic, to_room: Room, name=None) -> Topic:
+    """Move a topic's messages to another room the actor also moderates (under `name`, or its
+    own). They take the destination's next seqs, in order, so a client resyncing there after
+    its last seq gets them; the source room's members are told the topic left."""
+    source = topic.room
+    _moderator(actor, source)
+    if to_room.pk == source.pk:
+        raise ValidationError({"room": "Choose another room (or rename the topic)."})
+    _moderator(actor, to_room)
+    name = validation.clean_topic(name if name not in (None, "") else topic.name)
+    # Both rooms' locks, lower id first, so two moves the other way round cannot deadlock.
+    for pk in sorted((source.pk, to_room.pk)):
+        selectors.room_locked(pk)
+    target_room = Room.objects.get(pk=to_room.pk)
+    now = timezone.now()
+    target = selectors.topic_named(target_room, name) or Topic.objects.create(
+        room=target_room, name=name, created_at=now
+    )
+    seq = target_room.last_seq
+    moved = list(Message.objects.filter(topic=topic).order_by("seq").only("pk"))
+    for message in moved:
+        seq += 1
+        Message.objects.filter(pk=message.pk).update(room=target_room, topic=target, seq=seq)
+    if moved:
+        Room.objects.filter(pk=target_room.pk).update(last_seq=seq, last_message_at=now)
+        Topic.objects.filter(pk=target.pk).update(last_seq=seq)
+    TopicRead.objects.filter(topic=topic).delete()
+    Topic.objects.filter(pk=topic.pk).delete()
+    audit_record(
+        actor=actor,
+        action="chat.topic_move",
+        target=target,
+        changes={
+            "from_room": source.pk,
+            "to_room": target_room.pk,
+            "topic": topic.name,
+            "messages": len(moved),
+        },
+    )
+    publish(source, _topic_event(source, "moved", topic.name, to_room=target_room.pk))
+    publish(target_room, _topic_event(target_room, "arrived", target.name, last_seq=seq))
+    target.refresh_from_db()
+    return target
+
+
+@transaction.atomic
+def topic_mark_read(*, actor: Actor, topic: Topic) -> int:
+    """Mark every message of one topic read (the room's other topics stay unread)."""
+    me = _person_of(actor)
+    if not selectors.can_read(me, topic.room):
+        raise ValidationError({"room": validation.NOT_MEMBER})
+    last = Topic.objects.filter(pk=topic.pk).values_list("last_seq", flat=True)[0]
+    row, _ = TopicRead.objects.select_for_update().get_or_create(topic=topic, person=me)
+    if last > row.last_read_seq:
+        row.last_read_seq = last
+        row.save(update_fields=["last_read_seq"])
+    publish(
+        topic.room,
+        {"type": "chat.read", "room": topic.room_id, "topic": topic.name, "seq": last},
+        people={me.pk},
+    )
+    return row.last_read_seq
+
+
+# --- send at their morning ------------------------------------------------------------------------
+
+
+def _recipient_of(room: Room, author, body: str):
+    """Whose morning a held message waits for: the other person of a direct conversation,
+    else the first @person it mentions who is in the room."""
+    if room.kind == RoomKind.DIRECT:
+        others = selectors.member_ids(room) - {author.pk}
+        return selectors.people_by_id(others).get(min(others)) if others else None
+    in_room = selectors.member_ids(room)
+    named = selectors.people_named([t.name for t in mentions.tokens(body) if t.name != "oncall"])
+    for token in mentions.tokens(body):
+        person = named.get(token.name)
+        if person is not None and person.pk in in_room and person.pk != author.pk:
+            return person
+    return None
+
+
+@transaction.atomic
+def message_send_at_their_morning(*, actor: Actor, room: Room, body, topic=None):
+    """Write a message now, to be sent at the start of its recipient's next working period
+    (their zone, their hours, across DST). Returns the HeldMessage; or, when the recipient
+    is working now or keeps no hours, posts it at once and returns the Message."""
+    from notifications.services import quiet_until
+
+    author = _person_of(actor)
+    body = validation.clean_body(body)
+    topic_name = validation.clean_topic(topic)
+    if not selectors.can_read(author, room):
+        raise ValidationError({"room": validation.NOT_MEMBER})
+    recipient = _recipient_of(room, author, body)
+    if recipient is None:
+        raise ValidationError({"send_at_their_morning": validation.NO_RECIPIENT})
+    now = timezone.now()
+    send_at = quiet_until(recipient.profile, at=now)
+    if send_at is None:
+        return message_post(actor=actor, room=room, body=body, topic=topic_name)
+    held = HeldMessage.objects.create(
+        room=room,
+        author=author,
+        recipient=recipient,
+        topic=topic_name,
+        body=body,
+        created_at=now,
+        send_at=send_at,
+    )
+    return held
+
+
+@transaction.atomic
+def held_cancel(*, actor: Actor, held: HeldMessage) -> HeldMessage:
+    me = _person_of(actor)
+    locked = HeldMessage.objects.select_for_update().get(pk=held.pk)
+    if locked.author_id != me.pk:
+        raise ValidationError({"held": "Only its author cancels a held message."})
+    if locked.sent_at is not None or locked.cancelled_at is not None:
+        raise ValidationError({"held": "It was already sent or cancelled."})
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["cancelled_at"])
+    return locked
+
+
+def held_send(*, held_id: int) -> Message | None:
+    """Post one due held message, once: the row lock and `sent_at` in the same transaction
+    make a second sweep (or a retried task) a no-op."""
+    with transaction.atomic():
+        held = (
+            HeldMessage.objects.select_for_update(skip_locked=True)
+            .select_related("room", "author__profile")
+            .filter(pk=held_id, sent_at__isnull=True, cancelled_at__isnull=True)
+            .first()
+        )
+        if held is None or held.send_at > timezone.now():
+            return None
+        try:
+            with transaction.atomic():
+                message = message_post(
+                    actor=Actor(user=held.author, via="schedule"),
+                    room=held.room,
+                    body=held.body,
+                    topic=held.topic,
+                    rate_limited=False,
+                )
+        except ValidationError as exc:
+            held.failed = "; ".join(exc.messages)[:200]
+            held.sent_at = timezone.now()
+            held.save(update_fields=["failed", "sent_at"])
+            return None
+        held.sent_message, held.sent_at = message, timezone.now()
+        held.save(update_fields=["sent_message", "sent_at"])
+        return message
+
+
+def rooms_backfill(*, limit: int = 500) -> int:
+    """A room for each team and project that has none yet; returns how many were made."""
+    from projects.models import Project
+    from teams.models import Team
+
+    made = 0
+    teams = Team.objects.exclude(
+        pk__in=Room.objects.filter(kind=RoomKind.TEAM).values("team_id")
+    ).values_list("pk", flat=True)[:limit]
+    for pk in teams:
+        team_room_ensure(team=pk)
+        made += 1
+    projects = Project.objects.exclude(
+        pk__in=Room.objects.filter(kind=RoomKind.PROJECT).values("project_id")
+    ).values_list("pk", flat=True)[:limit]
+    for pk in projects:
+        project_room_ensure(project=pk)
+        made += 1
+    return made
+
+
+def rooms_for_viewer_ensure(*, user) -> int:
+    """The rooms of the viewer's teams and projects, made now if a bulk import left them out
+    (the sweep would within a minute; the person opening chat should not wait). One query
+    when nothing is missing."""
+    from teams.selectors import team_ids_of
+
+    teams = set(team_ids_of(user))
+    have = set(
+        Room.objects.filter(kind=RoomKind.TEAM, team_id__in=teams).values_list("team_id", flat=True)
+    )
+    for pk in sorted(teams - have):
+        team_room_ensure(team=pk)
+    if teams - have:
+        rooms_backfill()
+    return len(teams - have)

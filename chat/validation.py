@@ -17,6 +17,11 @@ DELETED = "This message was deleted."
 CANNOT_DELETE = "Only its author or the team's leads delete a message."
 RATE = "You are sending too fast: wait a few seconds."
 NOT_PRIVATE = "Only a private room is left; team and project rooms follow the team."
+NOT_MODERATOR = "Only the team's leads change this room's topics."
+NO_RECIPIENT = (
+    "Send at their morning is for a direct message, or a message that @mentions someone "
+    "in the room."
+)
 DEFAULT_TOPIC = "general"
 
 

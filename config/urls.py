@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import api_urls as accounts_api_urls
 from accounts import urls as accounts_urls
 from chat import api_urls as chat_api_urls
+from chat import urls as chat_urls
 from escalations import api_urls as escalations_api_urls
 from escalations import urls as escalations_urls
 from handoffs import api_urls as handoffs_api_urls
@@ -52,6 +53,7 @@ urlpatterns = [
     path("", include(projects_urls.urlpatterns)),
     path("", include(projects_map_urls.urlpatterns)),
     path("", include(escalations_urls.urlpatterns)),
+    path("", include(chat_urls.urlpatterns)),
     path("", include(handoffs_urls.urlpatterns)),
 ]
 

@@ -170,7 +170,8 @@ class PromptListView(HandoffsView):
 class DigestView(HandoffsView):
     @extend_schema(
         summary="What happened in a prompt's shift or day (else the last hours) that a note may "
-        "carry: urgent updates of my teams, changes to projects I own or watch, open items",
+        "carry: urgent updates of my teams, changes to projects I own or watch, open items, "
+        "mentions of me in chat",
         parameters=[s.DigestQuerySerializer],
         responses=s.DigestSerializer,
     )

@@ -117,7 +117,12 @@ def note_row(note, zone: tzinfo, now: datetime, *, viewer=None) -> dict:
     }
 
 
-DIGEST_KINDS = {"urgent": "Urgent update", "project": "Project", "item": "Open item"}
+DIGEST_KINDS = {
+    "urgent": "Urgent update",
+    "project": "Project",
+    "item": "Open item",
+    "mention": "Chat mention",
+}
 
 
 def digest_rows(rows: list[dict], zone: tzinfo) -> list[dict]:

@@ -10,8 +10,8 @@ API's reads: `note_for_page`, `waiting_for`, `sent_by`, `notes_of_schedule`,
 `shift_prompts_due`, `day_prompts_due`.
 
 The composer's digest: `digest_for(user, start=, end=, schedule_id=)` asks every registered
-source (urgent updates, project status changes and updates, open items to carry). Chat sits
-below handoffs (DESIGN.md's layers): once it exists, a source here reads its mentions.
+source (urgent updates, project status changes and updates, open items to carry, mentions of
+me in chat). Chat sits below handoffs (DESIGN.md's layers), so its mentions are read here.
 """
 
 from __future__ import annotations
@@ -492,8 +492,8 @@ class DigestEntry:
 DIGEST_LIMIT = 30  # per source: a week-long shift still fits beside the composer
 
 # A source: (user, start, end, schedule_id) -> entries, one query each. The apps below
-# handoffs are read by sources defined here (chat's mentions, once chat exists); apps above
-# it (none yet) could add theirs with register_digest_source.
+# handoffs are read by sources defined here (chat's mentions among them); apps above it
+# (none yet) could add theirs with register_digest_source.
 DigestSource = Callable[[object, datetime, datetime, int | None], list[DigestEntry]]
 _digest_sources: list[DigestSource] = []
 
@@ -681,6 +681,95 @@ def _open_items(user, start, end, schedule_id) -> list[DigestEntry]:
                 team_id=item.note.team_id,
                 carried_from=item.pk,
                 carries=schedule_id is not None and item.note.schedule_id == schedule_id,
+            )
+        )
+    return out
+
+
+# How long a mention's message is quoted in the digest (plain text, on one line).
+MENTION_SNIPPET = 140
+
+
+def _chat_url(room_id: int, seq: int) -> str:
+    # The message on its room's page, the address chat's mention notifications link to.
+    from django.urls import reverse
+
+    return reverse("chat-room", kwargs={"pk": room_id}) + f"#m{seq}"
+
+
+def _chat_room_title(room, author_name: str) -> str:
+    """The room as the digest names it: "#Support", "#Payments API", "#war-room", or
+    "Direct message from Sam"."""
+    from chat.models import RoomKind
+    from chat.presenters import room_title
+
+    if room.kind == RoomKind.DIRECT:
+        return f"Direct message from {author_name}"
+    return room_title(room)
+
+
+def _snippet(message, names: dict[str, str]) -> str:
+    """The message as plain text on one line (its rendered markdown without the markup),
+    people's @usernames written as their names, cut after a word within MENTION_SNIPPET
+    characters."""
+    from html import unescape
+
+    from django.utils.html import strip_tags
+
+    from chat.mentions import replace_names
+
+    text = unescape(strip_tags(message.body_html)) if message.body_html else message.body
+    text = " ".join(replace_names(text, names).split())
+    if len(text) > MENTION_SNIPPET:
+        cut = text[: MENTION_SNIPPET - 1]
+        if text[MENTION_SNIPPET - 1] != " " and " " in cut[MENTION_SNIPPET // 2 :]:
+            cut = cut.rsplit(" ", 1)[0]  # not inside a word (unless it is a very long one)
+        text = cut.rstrip() + "…"
+    return text
+
+
+@register_digest_source
+def _chat_mentions(user, start, end, schedule_id) -> list[DigestEntry]:
+    """Where I was mentioned in chat (messages not deleted since): chat's own read, which
+    joins the rooms' teams and projects the titles need (one query)."""
+    from chat.models import RoomKind
+    from chat.selectors import mentions_of
+    from core.timefmt import fmt_local_for
+
+    mentions = mentions_of(user, start=start, end=end, limit=DIGEST_LIMIT)
+    me = _who(user)
+    out = []
+    for mention in mentions:
+        message = mention.message
+        room, author = message.room, message.author
+        who = _who(author)
+        profile = getattr(author, "profile", None) if author is not None else None
+        when = f" ({fmt_local_for(profile, mention.created_at, day=True)})" if profile else ""
+        # The author's @username and mine are written as our names (anyone else's stays as
+        # written: naming them would cost the source a second query).
+        names = {user.get_username().lower(): me}
+        if author is not None:
+            names[author.get_username().lower()] = who
+        title = _chat_room_title(room, who)
+        topic = message.topic.name
+        snippet = _snippet(message, names)
+        project = room.project if room.project_id else None
+        if room.kind == RoomKind.DIRECT:
+            text = f"{title} › {topic}: “{snippet}”"
+            detail = f"Direct message from {who}{when} › {topic}"
+        else:
+            text = f"Mentioned by {who} in {title} › {topic}: “{snippet}”"
+            detail = f"{who}{when} in {title} › {topic}"
+        out.append(
+            DigestEntry(
+                key=f"mention-{mention.pk}",
+                kind="mention",
+                text=text[:500],
+                detail=detail,
+                at=mention.created_at,
+                url=_chat_url(room.pk, message.seq),
+                team_id=project.team_id if project is not None else room.team_id,
+                project_id=project.pk if project is not None else None,
             )
         )
     return out

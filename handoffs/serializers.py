@@ -271,7 +271,7 @@ class PromptListSerializer(serializers.Serializer):
 
 class DigestEntrySerializer(serializers.Serializer):
     key = serializers.CharField()
-    kind = serializers.CharField(help_text="urgent, project or item")
+    kind = serializers.CharField(help_text="urgent, project, item or mention (in chat)")
     text = serializers.CharField(help_text="The open item's text when included.")
     detail = serializers.CharField()
     at = serializers.DateTimeField()

@@ -7,6 +7,8 @@
 // (detail: the parsed message), and each open or close as "baton:socket" (detail: {state:
 // "open" or "closed", reopened: true after a drop}); document.documentElement's
 // data-events-socket says the state now, for a script that starts after the first open.
+// window.BatonSocket.send(frame) sends a frame on it (chat's messages), false when closed.
+// While open it pings every minute, which keeps the person shown online (core.presence).
 (function () {
   "use strict";
 
@@ -87,6 +89,16 @@
   }
 
   var opened = false;
+  var current = null;
+  var pinger = null;
+
+  window.BatonSocket = {
+    send: function (frame) {
+      if (!current || current.readyState !== WebSocket.OPEN) return false;
+      current.send(JSON.stringify(frame));
+      return true;
+    },
+  };
 
   function announce(state) {
     document.documentElement.dataset.eventsSocket = state;
@@ -99,8 +111,13 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + "/ws/events/");
+    current = socket;
     socket.addEventListener("open", function () {
       retryMs = 1000;
+      window.clearInterval(pinger);
+      pinger = window.setInterval(function () {
+        if (socket.readyState === WebSocket.OPEN) socket.send('{"type":"ping"}');
+      }, 60000);
       announce("open");
       // Also on the first open: something may have arrived between page render and now.
       catchUp();
@@ -116,6 +133,7 @@
       }
     });
     socket.addEventListener("close", function (event) {
+      window.clearInterval(pinger);
       announce("closed");
       if (event.code === 4001 || event.code === 4401) return; // signed out: do not retry
       // Back off up to 30 s, with jitter so a restart does not bring every tab back at once.

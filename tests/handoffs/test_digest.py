@@ -2,9 +2,12 @@
 working day (urgent updates of my teams, status changes and updates of the projects I own or
 watch, open items to carry), each a checkbox in the composer that becomes an open item; the
 composer opened from a prompt is about that shift; forged or foreign choices write nothing; the
-digest's reads stay fixed with 10 or 1,000 notes."""
+digest's reads stay fixed with 10 or 1,000 notes and with 1 or 40 mentions of me in chat (that
+source's own tests: test_digest_mentions)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -203,9 +206,10 @@ def _digest_queries(world, prompt) -> int:
 
 
 def test_the_digest_and_the_composer_keep_their_query_counts(
-    world, shift, django_assert_max_num_queries
+    world, shift, chat, django_assert_max_num_queries
 ):
     prompt = shift["prompt"]
+    chat.post(when=utc(2027, 3, 26, 7), body="@lou one mention")
     few = _digest_queries(world, prompt)
     url = f"/handoffs/new/?prompt={prompt.pk}"
     with at(utc(2027, 3, 26, 13, 10)):
@@ -225,11 +229,21 @@ def test_the_digest_and_the_composer_keep_their_query_counts(
     HandoffItem.objects.bulk_create(
         [HandoffItem(note=n, position=1, text=f"open {n.pk}", owner=world.lou) for n in notes]
     )
+    # And 40 more mentions of Lou, in the team's room, the project's and a direct message.
+    rooms = [chat.team_room, chat.project_room, chat.direct(world.sam, world.lou)]
+    for n in range(40):
+        chat.post(
+            when=utc(2027, 3, 26, 8) + n * timedelta(minutes=5),
+            body=f"@lou mention {n}",
+            room=rooms[n % 3],
+            topic=f"topic {n % 4}",
+        )
     with django_assert_max_num_queries(few):
         entries = selectors.digest_for(
             world.lou, start=prompt.period_start, end=ASKED, schedule_id=world.schedule.pk
         )
     assert len([e for e in entries if e.kind == "item"]) == selectors.DIGEST_LIMIT
+    assert len([e for e in entries if e.kind == "mention"]) == selectors.DIGEST_LIMIT
     with at(utc(2027, 3, 26, 13, 10)), django_assert_max_num_queries(page):
         assert lou.get(url).status_code == 200
 

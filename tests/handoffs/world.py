@@ -111,3 +111,43 @@ def counts() -> dict[str, int]:
             Notification,
         )
     }
+
+
+class ChatPoster:
+    """Chat in the world: its team's room, its project's room, direct and private rooms, and
+    messages posted (and deleted) at a given instant."""
+
+    def __init__(self, world: World) -> None:
+        from chat import selectors
+
+        self.world = world
+        self.team_room = selectors.team_room(world.team.pk)
+        self.project_room = selectors.project_room(world.project.pk)
+
+    def direct(self, a, b):
+        from chat import services
+
+        return services.direct_room_open(actor=actor(a), person=b)
+
+    def private(self, name: str, by, people):
+        from chat import services
+
+        return services.private_room_create(actor=actor(by), name=name, people=people)
+
+    def post(self, *, when: datetime, body: str, by=None, room=None, topic: str = "general"):
+        """A message by Sam unless `by`, in the team's room unless `room`."""
+        from chat import services
+
+        with at(when), self.world.on_commit():
+            return services.message_post(
+                actor=actor(by or self.world.sam),
+                room=room or self.team_room,
+                body=body,
+                topic=topic,
+            )
+
+    def delete(self, message, *, when: datetime):
+        from chat import services
+
+        with at(when), self.world.on_commit():
+            return services.message_delete(actor=actor(message.author), message=message)
