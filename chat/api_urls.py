@@ -14,4 +14,10 @@ urlpatterns = [
     path(R + "messages/<id:seq>/", api.MessageDetailView.as_view(), name="api-room-message"),
     path(R + "read/", api.ReadView.as_view(), name="api-room-read"),
     path(R + "leave/", api.LeaveView.as_view(), name="api-room-leave"),
+    path(R + "topics/", api.TopicListView.as_view(), name="api-room-topics"),
+    path(R + "topics/<id:topic_id>/", api.TopicDetailView.as_view(), name="api-room-topic"),
+    path(R + "topics/<id:topic_id>/read/", api.TopicReadView.as_view(), name="api-room-topic-read"),
+    path(R + "held/", api.HeldListView.as_view(), name="api-room-held"),
+    path(R + "held/<id:held_id>/", api.HeldDetailView.as_view(), name="api-room-held-one"),
+    path("chat/search/", api.SearchView.as_view(), name="api-chat-search"),
 ]

@@ -17,6 +17,7 @@ from core.api import (
     person_brief,
 )
 
+from . import presenters
 from .models import MAX_BODY, MAX_ROOM_NAME, MAX_TOPIC, RoomKind
 
 
@@ -32,11 +33,7 @@ class PersonBriefSerializer(serializers.Serializer):
 
 
 def room_title(room) -> str:
-    if room.kind == RoomKind.TEAM:
-        return room.team.name
-    if room.kind == RoomKind.PROJECT:
-        return room.project.name
-    return room.name or "Direct messages"
+    return presenters.room_title(room, mark=False)
 
 
 class RoomSerializer(serializers.Serializer):
@@ -126,3 +123,58 @@ class RoomCreateSerializer(BodySerializer):
 
 class DirectSerializer(BodySerializer):
     person = JsonIdField(help_text="Whom to talk to.")
+
+
+class MessagePostSerializer(MessageCreateSerializer):
+    send_at_their_morning = JsonBooleanField(
+        required=False,
+        help_text="Hold it until the start of the recipient's next working period (the other "
+        "person of a direct conversation, else the first person it @mentions); answered 202 "
+        "with the held message, or 201 when they are working now.",
+    )
+
+
+class HeldSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    room = serializers.IntegerField(source="room_id")
+    recipient = PersonBriefSerializer()
+    topic = serializers.CharField()
+    body = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    send_at = serializers.DateTimeField(help_text="The start of the recipient's working period.")
+
+
+class TopicSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    last_seq = serializers.IntegerField()
+    resolved_at = serializers.DateTimeField(allow_null=True)
+    unread = serializers.IntegerField(help_text="Its messages I have not read.")
+
+
+class TopicChangeSerializer(BodySerializer):
+    """One change: `resolved`, or `name` (onto an existing name the two topics become one),
+    or `room` (move it there, optionally under `name`)."""
+
+    resolved = JsonBooleanField(required=False)
+    name = JsonStringField(required=False, help_text=f"At most {MAX_TOPIC} characters.")
+    room = JsonIdField(required=False, help_text="Move the topic to this room (which I moderate).")
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Give resolved, name or room.")
+        if "resolved" in attrs and len(attrs) > 1:
+            raise serializers.ValidationError("Resolve alone, without name or room.")
+        return attrs
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=200, help_text='Words; "a phrase"; -without.')
+    room = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class SearchHitSerializer(MessageSerializer):
+    room_title = serializers.SerializerMethodField()
+
+    def get_room_title(self, message) -> str:
+        return room_title(message.room)

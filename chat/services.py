@@ -24,7 +24,7 @@ from core.markdown import render_markdown
 from core.realtime import send_to_user
 from notifications.services import notify
 
-from . import mentions, selectors, validation
+from . import mentions, presenters, selectors, validation
 from .models import (
     HeldMessage,
     Mention,
@@ -45,11 +45,7 @@ def _person_of(actor: Actor):
     return user
 
 
-def _name(user) -> str:
-    if user is None:
-        return "someone"
-    profile = getattr(user, "profile", None)
-    return profile.display_name if profile is not None else "someone"
+_name = presenters.display_name
 
 
 def message_event(message: Message, event: str) -> dict:
@@ -283,23 +279,14 @@ def message_post(
     return message
 
 
-def room_title(room: Room) -> str:
-    if room.kind == RoomKind.TEAM:
-        return f"#{room.team.name}"
-    if room.kind == RoomKind.PROJECT:
-        return f"#{room.project.name}"
-    if room.kind == RoomKind.DIRECT:
-        return "a direct message"
-    return f"#{room.name}"
-
-
 def _tell_mentioned(room: Room, message: Message, author, reached) -> None:
     people = selectors.people_by_id([pk for pk, _ in reached])
     named = selectors.people_named([t.name for t in mentions.tokens(message.body)])
     display = {name: _name(user) for name, user in named.items()}
     text = mentions.replace_names(message.body, display)
     snippet = text if len(text) <= 300 else text[:299] + "…"
-    where = room_title(Room.objects.select_related("team", "project").get(pk=room.pk))
+    full = Room.objects.select_related("team", "project").get(pk=room.pk)
+    where = "a direct message" if full.kind == RoomKind.DIRECT else presenters.room_title(full)
     for person_id, via in reached:
         person = people.get(person_id)
         if person is None:
@@ -434,6 +421,8 @@ def _merge_into(source: Topic, target: Topic) -> None:
 def topic_rename(*, actor: Actor, topic: Topic, name) -> Topic:
     """Rename a topic; onto a name the room already has, the two topics become one."""
     _moderator(actor, topic.room)
+    if not isinstance(name, str) or not name.strip():
+        raise validation.refuse("name", "Give the topic a name.")
     name = validation.clean_topic(name)
     selectors.room_locked(topic.room_id)  # renames and posts in the room take turns
     locked = Topic.objects.get(pk=topic.pk)
@@ -590,7 +579,7 @@ def held_send(*, held_id: int) -> Message | None:
     make a second sweep (or a retried task) a no-op."""
     with transaction.atomic():
         held = (
-            HeldMessage.objects.select_for_update(skip_locked=True)
+            HeldMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("room", "author__profile")
             .filter(pk=held_id, sent_at__isnull=True, cancelled_at__isnull=True)
             .first()

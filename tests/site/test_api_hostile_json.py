@@ -103,7 +103,27 @@ def world(settings):
 
     room = chat_selectors.team_room(team.pk)
     chat_services.message_post(actor=Actor(user=admin, via="test"), room=room, body="m")
-    ids.update({"room_id": room.pk, "seq": 1})
+    from django.utils import timezone
+
+    from chat.models import HeldMessage, Topic
+
+    held = HeldMessage.objects.create(
+        room=room,
+        author=admin,
+        recipient=member,
+        topic="t",
+        body="later",
+        created_at=timezone.now(),
+        send_at=timezone.now(),
+    )
+    ids.update(
+        {
+            "room_id": room.pk,
+            "seq": 1,
+            "topic_id": Topic.objects.get(room=room).pk,
+            "held_id": held.pk,
+        }
+    )
     # Recently re-authenticated: token creation reads its body instead of asking first.
     return mark_reauthenticated(sign_in(Client(), admin), admin), ids
 
