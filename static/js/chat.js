@@ -202,6 +202,7 @@
     }
     chat.dataset.read = String(lastSeq);
     clearRoom(chat.dataset.room);
+    document.querySelectorAll(".chat-topic .chat-unread").forEach(function (badge) { badge.remove(); });
     var mark = document.getElementById("chat-mark-read");
     if (mark) mark.remove();
   }

@@ -69,6 +69,7 @@ def test_two_people_chat_live_and_oncall_is_told(browser, asgi_site, own_cache):
             page.locator("#chat-nav").click()
             page.wait_for_url("**/chat/")
             assert overflow(page) <= 1
+            shot(page, f"chat-home-{who}")
             page.get_by_role("link", name="#Support").first.click()
             page.wait_for_url(f"**/chat/{world.room.pk}/")
             page.wait_for_selector("#chat-live[data-state=open]")
@@ -118,6 +119,7 @@ def test_two_people_chat_live_and_oncall_is_told(browser, asgi_site, own_cache):
         lou.wait_for_function(
             "document.querySelector('[data-chat-unread-count]').textContent === '0'"
         )
+        shot(lou, "chat-phone-unread")
         lou.wait_for_timeout(300)  # the read frame reaches the server
         lou.reload()
         assert _nav_count(lou) == "0"
