@@ -12,7 +12,7 @@ HOME = "chat-home"
 
 def chat_item(request, context: Mapping, urls: Mapping[str, str]) -> str:
     unread = int(selectors.unread_total(request.user))
-    zero = "" if unread else " bell-zero"
+    zero = "" if unread else " chat-zero"
     return (
         f'<li class="chat-nav"><a href="{urls[HOME]}" id="chat-nav" data-chat-unread="{unread}">'
         f'Chat <span class="bell-count{zero}" data-chat-unread-count '

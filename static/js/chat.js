@@ -27,7 +27,7 @@
     if (!el) return;
     n = Math.max(0, n);
     el.textContent = String(n);
-    el.classList.toggle("bell-zero", !n);
+    el.classList.toggle("chat-zero", !n);
   }
 
   function roomCount(roomId) {

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
 
 from chat import api_urls
-from chat.models import Message, Room, RoomKind, RoomMember, Topic
+from chat.models import HeldMessage, Message, Room, RoomKind, RoomMember, Topic
+from teams.models import Profile
 from tests.chat.test_messages import rows
 from tests.schema_check import Checker, operations
 
@@ -27,6 +28,16 @@ def test_every_operation_answers_as_the_schema_says(schema, world):
     base = f"/api/v1/rooms/{world.room.pk}/"
     R = "/api/v1/rooms/{room_id}/"
     sam, lou = world.client(world.sam), world.client(world.lou)
+    lead = world.client(world.lead)
+    # Nia works one minute a week: a message for her morning is held (202).
+    Profile.objects.filter(user=world.nia).update(working_hours={"sun": ["00:00-00:01"]})
+
+    def _topic():
+        return Topic.objects.filter(room=world.room).order_by("pk").first().pk
+
+    def _held():
+        return HeldMessage.objects.get(author=world.sam).pk
+
     calls = [
         ("get", "/api/v1/rooms/", sam, "/api/v1/rooms/", None),
         ("post", "/api/v1/rooms/", sam, "/api/v1/rooms/", {"name": "Incident", "people": []}),
@@ -38,6 +49,31 @@ def test_every_operation_answers_as_the_schema_says(schema, world):
         ("patch", R + "messages/{seq}/", sam, base + "messages/2/", {"body": "hello"}),
         ("delete", R + "messages/{seq}/", sam, base + "messages/2/", None),
         ("post", R + "read/", lou, base + "read/", {"seq": 2}),
+        ("get", R + "topics/", sam, base + "topics/", None),
+        (
+            "post",
+            R + "topics/{topic_id}/read/",
+            lou,
+            lambda: f"{base}topics/{_topic()}/read/",
+            None,
+        ),
+        (
+            "patch",
+            R + "topics/{topic_id}/",
+            lead,
+            lambda: f"{base}topics/{_topic()}/",
+            {"resolved": True},
+        ),
+        (
+            "post",
+            R + "messages/",
+            sam,
+            base + "messages/",
+            {"body": "@nia later", "send_at_their_morning": True},
+        ),
+        ("get", R + "held/", sam, base + "held/", None),
+        ("delete", R + "held/{held_id}/", sam, lambda: f"{base}held/{_held()}/", None),
+        ("get", "/api/v1/chat/search/", sam, "/api/v1/chat/search/?q=hello", None),
         (
             "post",
             R + "leave/",

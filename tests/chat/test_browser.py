@@ -99,13 +99,13 @@ def test_two_people_chat_live_and_oncall_is_told(browser, asgi_site, own_cache):
 
         # Lou leaves the room; Sam writes twice: Lou's navigation counts them as they come.
         lou.goto("/handoffs/")
-        lou.wait_for_function("document.documentElement.dataset.eventsSocket === 'open'")
+        lou.wait_for_function("() => document.documentElement.dataset.eventsSocket === 'open'")
         _send(sam, "One more thing")
         sam.locator(".chat-message").filter(has_text="One more thing").wait_for()
         _send(sam, "And another")
         sam.locator(".chat-message").filter(has_text="And another").wait_for()
         lou.wait_for_function(
-            "document.querySelector('[data-chat-unread-count]').textContent === '2'"
+            "() => document.querySelector('[data-chat-unread-count]').textContent === '2'"
         )
         lou.reload()
         assert _nav_count(lou) == "2"
@@ -117,7 +117,7 @@ def test_two_people_chat_live_and_oncall_is_told(browser, asgi_site, own_cache):
         lou.wait_for_url(f"**/chat/{world.room.pk}/")
         lou.locator("#chat-unread-line").wait_for()
         lou.wait_for_function(
-            "document.querySelector('[data-chat-unread-count]').textContent === '0'"
+            "() => document.querySelector('[data-chat-unread-count]').textContent === '0'"
         )
         shot(lou, "chat-phone-unread")
         lou.wait_for_timeout(300)  # the read frame reaches the server

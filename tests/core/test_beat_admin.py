@@ -36,6 +36,7 @@ ADDED_SINCE = {
         "options": {"queue": "escalations"},
     },
     "handoffs-sweep": {"task": "handoffs.sweep", "schedule": 60.0},
+    "chat-sweep": {"task": "chat.sweep", "schedule": 60.0},
 }
 SCHEDULE = {**PREVIOUS_SCHEDULE, **ADDED_SINCE}
 

@@ -90,6 +90,7 @@ def test_demo_seeders_run_in_layer_order():
         "oncall.demo",
         "projects.demo",
         "escalations.demo",
+        "chat.demo",
         "handoffs.demo",
     ]
     assert demo.layer_of("teams") < demo.layer_of("notifications") < demo.layer_of("oncall")
