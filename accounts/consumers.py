@@ -25,16 +25,16 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-import weakref
-from contextlib import asynccontextmanager
 from time import monotonic
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
-from core import presence
+from core import metrics, presence
 from core.parsers import loads_limited
 from core.realtime import frame_handler, frame_types, user_group
+
+from . import fanout
 
 logger = logging.getLogger(__name__)
 
@@ -48,24 +48,8 @@ CLOSE_BINARY = 4003
 CLOSE_FLOOD = 4008
 CLOSE_TOO_BIG = 4009
 
-# Group calls (join on open, leave on close) in flight at once per process. channels-redis
-# takes a pool connection for each call and keeps every connection it ever opened: 1,000
-# sockets closing together left 990 connections to Redis open, and past the pool's ceiling
-# each call failed. Queued here, a burst of any size keeps the pool near this size.
-GROUP_CALLS_AT_ONCE = 32
-_gates: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-@asynccontextmanager
-async def _group_call_slot():
-    # One semaphore per event loop: an asyncio primitive belongs to the loop it first waits
-    # on, and tests run each case on a loop of its own.
-    loop = asyncio.get_running_loop()
-    gate = _gates.get(loop)
-    if gate is None:
-        gate = _gates[loop] = asyncio.Semaphore(GROUP_CALLS_AT_ONCE)
-    async with gate:
-        yield
+GROUP_CALLS_AT_ONCE = fanout.GROUP_CALLS_AT_ONCE
+_group_call_slot = fanout.group_call_slot
 
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
@@ -73,6 +57,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     closing = False
     # Set when this consumer has closed the socket: frames still in flight are ignored.
     closed_here = False
+
+    # Set while this socket counts in the open-connections gauge (core.metrics).
+    counted = False
 
     async def __call__(self, scope, receive, send):
         try:
@@ -90,6 +77,13 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
                 type(exc).__name__,
                 exc,
             )
+        finally:
+            self._uncount()
+
+    def _uncount(self) -> None:
+        if self.counted:
+            self.counted = False
+            metrics.websocket_connections.dec()
 
     async def connect(self):
         self.user = self.scope["user"]  # set by VerifiedPersonMiddleware
@@ -111,6 +105,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         self.group = group
         self.refused = collections.deque()
         await self.accept()
+        self.counted = True
+        metrics.websocket_connections.inc()
+        fanout.register(self, self.user.pk)
+        self.fanout_registered = True
         await self._mark_online()
         await self.send_json({"type": "hello", "user": self.user.pk})
 
@@ -177,13 +175,27 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await super().websocket_disconnect(message)
 
     async def disconnect(self, code):
+        self._uncount()
+        if getattr(self, "fanout_registered", False):
+            self.fanout_registered = False
+            await fanout.unregister(self, self.user.pk)
         if hasattr(self, "group"):
+            async with _group_call_slot():
+                await self.channel_layer.group_discard(self.group, self.channel_name)
             try:
                 await presence.mark_offline(self.user.pk)
             except LAYER_ERRORS as exc:
                 logger.warning("presence not cleared: %s: %s", type(exc).__name__, exc)
-            async with _group_call_slot():
-                await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections before every handler, a hop onto the
+        # one thread that runs sync code in this process; forwarding an event touches no
+        # database, and that hop made every socket's copy of a chat message wait for the
+        # sender's whole write (bench/chat_fanout.py).
+        if message.get("type") == "event.forward":
+            await self.event_forward(message)
+            return
+        await super().dispatch(message)
 
     async def session_ended(self, event):
         if self.closed_here:
@@ -191,6 +203,11 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "session.ended"})
         self.closed_here = True
         await self.close(code=4001)
+
+    async def forward(self, payload: dict) -> None:
+        """An event for this socket's person (accounts.fanout hands them out here)."""
+        if not self.closed_here and not self.closing:
+            await self.send_json(payload)
 
     async def event_forward(self, event):
         # After this side's close the server refuses any send (a RuntimeError), and events

@@ -441,3 +441,195 @@ def live_person(actor, username: str, display_name: str):
             actor=actor, person=person, channel=channel, normal=False, urgent=False
         )
     return person, f"sessionid={signed_in_client(person).cookies['sessionid'].value}"
+
+
+# --- many sockets in one client process (bench/ws_fanout.py, bench/chat_fanout.py) ----------
+
+
+def raise_open_files_limit(sockets: int) -> None:
+    """Each socket is a file descriptor on both ends (the client here, the server in a child,
+    which inherits the limit): raise the soft limit to fit `sockets` and some spare."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, 2 * sockets + 1024))
+    if want > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+
+
+def start_logged_server(command: list[str], env: dict[str, str], prefix: str):
+    """Start `command` (a uvicorn_command) in ROOT with `env`, its output to a temporary log
+    file: (the Popen, the log's path), for report_server_log once it has stopped."""
+    import subprocess
+    import tempfile
+
+    log_path = Path(tempfile.mkstemp(prefix=prefix, suffix=".log")[1])
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    return server, log_path
+
+
+def server_log_problems(path: Path) -> list[str]:
+    """The lines of a server log that are a traceback's start or an ERROR."""
+    text = path.read_text(errors="replace")
+    return [
+        line
+        for line in text.splitlines()
+        if "Traceback" in line or line.startswith("ERROR") or " ERROR " in line
+    ]
+
+
+def report_server_log(path: Path) -> bool:
+    """Print what a stopped server logged (at WARNING and above: e.g. failed close-path
+    cleanups, which the consumer reports as one line each). False when it holds a traceback
+    or an ERROR line (the log is kept, for reading); True otherwise (the log is removed)."""
+    problems = server_log_problems(path)
+    lines = [line for line in path.read_text(errors="replace").splitlines() if line]
+    if problems:
+        print(f"server log {path}: {len(problems)} traceback/ERROR lines, first:")
+        for line in problems[:5]:
+            print(f"  {line}")
+        return False
+    print(f"server log: no traceback, no ERROR; {len(lines)} other lines")
+    for line in lines[:3]:
+        print(f"  {line}")
+    path.unlink()
+    return True
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time process `pid` has used so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class SocketClients:
+    """N /ws/events/ clients (the `websockets` package, the session cookie and the Origin a
+    browser sends) on one event loop in a thread of their own. For every frame a socket
+    receives, `note(event, index)` (index: the socket's, in the order of open_all's session
+    keys) says what to note: None, or (key, value), and arrived[key] gets (value,
+    time.perf_counter() at the frame's arrival, before parsing). Sockets that fail to open,
+    fail later or are closed by the server are counted in `errors`."""
+
+    def __init__(
+        self,
+        url: str,
+        origin: str,
+        compression: str | None,
+        note: Callable[[dict, int], tuple[object, object] | None],
+    ):
+        import asyncio
+        import threading
+
+        self.url, self.origin, self.compression, self.note = url, origin, compression, note
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.sockets: list = []  # in the order they opened
+        self.by_index: dict[int, object] = {}
+        self.arrived: dict[object, list[tuple[object, float]]] = {}
+        self.cond = threading.Condition()
+        self.errors: list[str] = []
+        self.closing = False
+        self.tasks: list = []
+
+    def run(self, coro, timeout: float | None = None):
+        """Run `coro` on the clients' loop from another thread; its result."""
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    async def _one(self, session_key: str, index: int, gate, opened) -> None:
+        import asyncio
+        import json
+
+        from websockets.asyncio.client import connect
+
+        try:
+            async with gate:
+                ws = await connect(
+                    self.url,
+                    additional_headers={"Cookie": f"sessionid={session_key}"},
+                    origin=self.origin,
+                    open_timeout=60,
+                    max_queue=None,
+                    compression=self.compression,
+                )
+                hello = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if hello.get("type") != "hello":
+                    raise RuntimeError(f"first frame {hello!r}")
+        except Exception as exc:  # noqa: BLE001 - counted and reported
+            self.errors.append(f"socket {index} did not open: {type(exc).__name__}: {exc}")
+            opened()
+            return
+        self.sockets.append(ws)
+        self.by_index[index] = ws
+        opened()
+        try:
+            async for raw in ws:
+                now = time.perf_counter()
+                noted = self.note(json.loads(raw), index)
+                if noted is not None:
+                    key, value = noted
+                    with self.cond:
+                        self.arrived.setdefault(key, []).append((value, now))
+                        self.cond.notify_all()
+        except Exception as exc:  # noqa: BLE001
+            if not self.closing:
+                self.errors.append(f"socket {index} failed: {type(exc).__name__}: {exc}")
+            return
+        if not self.closing:
+            self.errors.append(f"socket {index} closed by the server ({ws.close_code})")
+
+    async def open_all(self, session_keys: list[str], concurrency: int) -> None:
+        """Open a socket per session key, `concurrency` handshakes at a time; return once
+        each has opened or failed. Indexes continue from the sockets of earlier calls."""
+        import asyncio
+
+        gate = asyncio.Semaphore(concurrency)
+        done = asyncio.Event()
+        remaining = len(session_keys)
+
+        def opened():
+            nonlocal remaining
+            remaining -= 1
+            if remaining == 0:
+                done.set()
+
+        first = len(self.tasks)
+        self.tasks += [
+            asyncio.ensure_future(self._one(key, first + i, gate, opened))
+            for i, key in enumerate(session_keys)
+        ]
+        if session_keys:
+            await done.wait()
+
+    async def send_json(self, index: int, frame: dict) -> float:
+        """Send `frame` on socket `index`; time.perf_counter() just before sending."""
+        import json
+
+        text = json.dumps(frame)
+        started = time.perf_counter()
+        await self.by_index[index].send(text)
+        return started
+
+    async def close_all(self) -> None:
+        import asyncio
+
+        self.closing = True
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    def wait_for(self, key: object, count: int, timeout: float) -> list[tuple[object, float]]:
+        """What arrived under `key` once `count` have, or after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.arrived.get(key, [])) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.cond.wait(remaining)
+            return list(self.arrived.get(key, []))
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)

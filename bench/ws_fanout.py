@@ -31,117 +31,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT, print_table, server_env, uvicorn_command, wait_for_port  # noqa: E402
+from bench.common import (  # noqa: E402
+    SocketClients,
+    print_table,
+    raise_open_files_limit,
+    report_server_log,
+    server_env,
+    start_logged_server,
+    uvicorn_command,
+    wait_for_port,
+)
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(round(len(sorted_values) * fraction)) - 1)]
-
-
-class Clients:
-    """N WebSocket clients on one event loop in a thread of their own, noting when each
-    round's event arrives on each socket."""
-
-    def __init__(self, url: str, origin: str, compression: str | None):
-        self.url, self.origin, self.compression = url, origin, compression
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.sockets: list = []
-        # round -> (person index, arrival time) per socket
-        self.arrived: dict[int, list[tuple[int, float]]] = {}
-        self.cond = threading.Condition()
-        self.errors: list[str] = []
-        self.closing = False
-        self.tasks: list[asyncio.Future] = []
-
-    def run(self, coro, timeout: float | None = None):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    async def _one(self, session_key: str, index: int, gate: asyncio.Semaphore, opened):
-        from websockets.asyncio.client import connect
-
-        try:
-            async with gate:
-                ws = await connect(
-                    self.url,
-                    additional_headers={"Cookie": f"sessionid={session_key}"},
-                    origin=self.origin,
-                    open_timeout=60,
-                    max_queue=None,
-                    compression=self.compression,
-                )
-                hello = json.loads(await asyncio.wait_for(ws.recv(), 30))
-                if hello.get("type") != "hello":
-                    raise RuntimeError(f"first frame {hello!r}")
-        except Exception as exc:  # noqa: BLE001 - counted and reported
-            self.errors.append(f"socket {index} did not open: {type(exc).__name__}: {exc}")
-            opened()
-            return
-        self.sockets.append(ws)
-        opened()
-        try:
-            async for raw in ws:
-                now = time.perf_counter()
-                event = json.loads(raw)
-                if event.get("type") == "bench":
-                    with self.cond:
-                        self.arrived.setdefault(event["round"], []).append((event["i"], now))
-                        self.cond.notify_all()
-        except Exception as exc:  # noqa: BLE001
-            if not self.closing:
-                self.errors.append(f"socket {index} failed: {type(exc).__name__}: {exc}")
-            return
-        if not self.closing:
-            code = ws.close_code
-            self.errors.append(f"socket {index} closed by the server ({code})")
-
-    async def open_all(self, session_keys: list[str], concurrency: int) -> None:
-        gate = asyncio.Semaphore(concurrency)
-        done = asyncio.Event()
-        remaining = len(session_keys)
-
-        def opened():
-            nonlocal remaining
-            remaining -= 1
-            if remaining == 0:
-                done.set()
-
-        first = len(self.tasks)
-        self.tasks += [
-            asyncio.ensure_future(self._one(key, first + i, gate, opened))
-            for i, key in enumerate(session_keys)
-        ]
-        await done.wait()
-
-    async def close_all(self) -> None:
-        self.closing = True
-        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
-        await asyncio.gather(*self.tasks, return_exceptions=True)
-
-    def wait_round(self, round_no: int, count: int, timeout: float) -> list[tuple[int, float]]:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while len(self.arrived.get(round_no, [])) < count:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self.cond.wait(remaining)
-            return list(self.arrived.get(round_no, []))
 
 
 async def publish(people: list[int], round_no: int) -> list[float]:
@@ -163,15 +77,6 @@ async def publish(people: list[int], round_no: int) -> list[float]:
     return sent
 
 
-def server_log_problems(path: Path) -> list[str]:
-    text = path.read_text(errors="replace")
-    return [
-        line
-        for line in text.splitlines()
-        if "Traceback" in line or line.startswith("ERROR") or " ERROR " in line
-    ]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sockets", type=int, default=1000)
@@ -188,11 +93,7 @@ def main() -> None:
     parser.add_argument("--no-compression", action="store_true")
     args = parser.parse_args()
 
-    # Each socket is a file descriptor on both ends (client here, server in the child).
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = min(hard, max(soft, 2 * args.sockets + 1024))
-    if want > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    raise_open_files_limit(args.sockets)
 
     port, env = server_env(args.database_url, args.redis_url)
     if args.max_connections is not None:
@@ -223,20 +124,18 @@ def main() -> None:
     pool_size = layer_config.get("hosts", [{}])[0].get("max_connections", "redis-py default")
     redis_port = urlsplit(args.redis_url).port or 6379
 
-    log_path = Path(tempfile.mkstemp(prefix="bench-websockets-", suffix=".log")[1])
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            uvicorn_command(port, "--lifespan", "off"),
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    server, log_path = start_logged_server(
+        uvicorn_command(port, "--lifespan", "off"), env, "bench-websockets-"
+    )
     rows = []
-    clients = Clients(
+    clients = SocketClients(
         f"ws://127.0.0.1:{port}/ws/events/",
         f"http://127.0.0.1:{port}",
         None if args.no_compression else "deflate",
+        # round -> (person index, arrival time) per socket
+        lambda event, _index: (
+            (event["round"], event["i"]) if event.get("type") == "bench" else None
+        ),
     )
     clients.thread.start()
     try:
@@ -264,7 +163,7 @@ def main() -> None:
             results = []
             for round_no in range(1, args.rounds + 1):
                 sent = await publish(people, round_no)
-                arrivals = await asyncio.to_thread(clients.wait_round, round_no, opened, 60)
+                arrivals = await asyncio.to_thread(clients.wait_for, round_no, opened, 60)
                 results.append((round_no, sent, arrivals))
                 await asyncio.sleep(1)
             await layer.close_pools()
@@ -303,9 +202,8 @@ def main() -> None:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
-        clients.loop.call_soon_threadsafe(clients.loop.stop)
+        clients.stop()
 
-    problems = server_log_problems(log_path)
     print(
         f"{args.sockets:,} idle sockets on /ws/events/ under one uvicorn (config.asgi), "
         f"one event per person per round; layer pool max_connections={pool_size}; "
@@ -343,16 +241,8 @@ def main() -> None:
         print(f"... {len(clients.errors) - 5} more client errors")
     # Everything else the server logged (at WARNING and above), e.g. failed close-path
     # cleanups, which the consumer reports as one line each.
-    lines = [line for line in log_path.read_text(errors="replace").splitlines() if line]
-    if problems:
-        print(f"server log {log_path}: {len(problems)} traceback/ERROR lines, first:")
-        for line in problems[:5]:
-            print(f"  {line}")
+    if not report_server_log(log_path):
         raise SystemExit(1)
-    print(f"server log: no traceback, no ERROR; {len(lines)} other lines")
-    for line in lines[:3]:
-        print(f"  {line}")
-    log_path.unlink()
     if clients.errors or any(row[-1] for row in rows):
         raise SystemExit(1)
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from core.audit import Actor, audit_record
 from core.markdown import render_markdown
-from core.realtime import send_to_user
+from core.realtime import send_to_users
 from notifications.services import notify
 
 from . import mentions, presenters, selectors, validation
@@ -77,8 +77,7 @@ def publish(room: Room, payload: dict, *, people=None) -> None:
     """After commit, send `payload` to the open sockets of the room's members (or `people`)."""
 
     def send() -> None:
-        for user_id in sorted(people if people is not None else selectors.member_ids(room)):
-            send_to_user(user_id, {"type": "event.forward", "payload": payload})
+        send_to_users(people if people is not None else selectors.member_ids(room), payload)
 
     transaction.on_commit(send)
 

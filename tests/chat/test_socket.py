@@ -149,15 +149,17 @@ async def test_a_reconnecting_client_resyncs_exactly_what_it_missed(channel_laye
 async def test_resync_covers_what_the_channel_layer_dropped(
     channel_layer, world, clients, monkeypatch
 ):
-    from core import realtime
+    from channels.layers import get_channel_layer
 
     sam = await open_socket(clients["sam"])
     dropped = []
-    # The layer is at-most-once: here it loses every event on purpose.
-    monkeypatch.setattr(realtime, "send_to_user", lambda user_id, event: dropped.append(user_id))
-    from chat import services as chat_services
 
-    monkeypatch.setattr(chat_services, "send_to_user", lambda user_id, event: dropped.append(1))
+    async def lose(group, message):
+        dropped.append(group)
+
+    # The layer is at-most-once: here it loses every event on purpose (per person or fanned
+    # out to the processes alike).
+    monkeypatch.setattr(get_channel_layer(), "group_send", lose)
     await _post_many(world, 50)
     assert await sam.receive_nothing(timeout=0.5)
     assert dropped
@@ -174,3 +176,30 @@ async def test_reading_on_one_tab_tells_the_others(channel_layer, world, clients
     frame = await _next(tab2, "chat.read")
     assert frame == {"type": "chat.read", "room": world.room.pk, "seq": 2}
     await asyncio.gather(tab1.disconnect(), tab2.disconnect())
+
+
+async def test_a_room_message_is_one_channel_layer_message_however_many_members(
+    channel_layer, world, clients, monkeypatch
+):
+    """accounts.fanout: one message for the room, handed out by the process to its sockets."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    real = layer.group_send
+    groups = []
+
+    async def counting(group, message):
+        groups.append(group)
+        return await real(group, message)
+
+    monkeypatch.setattr(layer, "group_send", counting)
+    sam = await open_socket(clients["sam"])
+    lou = await open_socket(clients["lou"])
+    otto = await open_socket(clients["otto"])
+    await _post_many(world, 1)
+    assert (await _next(sam, "chat.message"))["seq"] == 1
+    assert (await _next(lou, "chat.message"))["seq"] == 1
+    assert await otto.receive_nothing(timeout=0.5)
+    assert groups == ["realtime.fanout"]  # four people in Support: one message, not four
+    for socket in (sam, lou, otto):
+        await socket.disconnect()

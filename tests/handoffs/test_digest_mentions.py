@@ -127,6 +127,15 @@ def test_mentions_outside_the_window_deleted_or_of_someone_else_do_not_show(worl
     ]
 
 
+def _errors(response) -> str:
+    """What a refused form says (its error lists), to read a failure by."""
+    import re
+
+    html = response.content.decode()
+    found = re.findall(r'<[^>]*class="errorlist[^"]*"[^>]*>.*?</(?:ul|div)>', html, re.S)
+    return f"{response.status_code}: {found or html[-1500:]}"
+
+
 def _compose(client, **fields):
     data = {
         "team": fields.pop("team"),
@@ -155,7 +164,7 @@ def test_the_composer_shows_my_mentions_and_a_ticked_one_becomes_an_open_item(wo
         response = _compose(
             lou, team=world.team.pk, people=[world.nia.pk], digest=[f"mention-{mine.pk}"]
         )
-    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response.status_code == 302, _errors(response)
     note = HandoffNote.objects.get()
     (item,) = note.items.all()
     assert item.text == (
