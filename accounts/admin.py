@@ -15,7 +15,7 @@ from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
 
-from .models import ApiToken
+from .models import ApiToken, ScrapeToken
 
 
 @admin.register(ApiToken)
@@ -23,6 +23,12 @@ class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("name", "user", "prefix", "created_at", "expires_at", "revoked_at")
     readonly_fields = ("token_hash", "prefix")
     raw_id_fields = ("user",)
+
+
+@admin.register(ScrapeToken)
+class ScrapeTokenAdmin(ReadOnlyAdmin):
+    list_display = ("name", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("token_hash", "prefix")
 
 
 # allauth's own admins would change e-mail addresses, delete second factors and sessions

@@ -18,7 +18,7 @@ from django.urls import Resolver404, resolve, reverse
 from .verification import has_totp, is_verified
 
 # URL names anyone may reach: signing in, the MFA step of signing in, password reset (the
-# invitation link), the health check and (later) secret-token iCal feeds.
+# invitation link), the health and readiness checks and (later) secret-token iCal feeds.
 PUBLIC_URL_NAMES = frozenset(
     {
         "account_login",
@@ -31,6 +31,10 @@ PUBLIC_URL_NAMES = frozenset(
         "account_reset_password_from_key_done",
         "mfa_authenticate",
         "healthz",
+        # Prometheus: the view itself requires a scrape token or an allow-listed address and
+        # answers everyone else with the ordinary 404 (accounts.scrape).
+        "metrics",
+        "readyz",  # says only ok/error per check (config/health.py)
         # A monitoring system raising an urgent update (escalations.api): the integration key
         # in the path is the credential (stored hashed, revocable, rate-limited per key and
         # address, failed keys counted like API tokens).

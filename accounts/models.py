@@ -31,3 +31,22 @@ class ApiToken(models.Model):
 
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ScrapeToken(models.Model):
+    """A credential for Prometheus to read /metrics. Not a person's: it opens nothing else.
+    Shown once; only its SHA-256 is stored; revoked rows stay for the audit trail."""
+
+    name = models.CharField(max_length=100, unique=True)
+    prefix = models.CharField(max_length=16)  # to recognise it in lists; not secret
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "metrics scrape token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

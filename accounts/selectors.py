@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.http import Http404
@@ -9,7 +11,7 @@ from django.http import Http404
 from core.permissions import require
 from teams.selectors import person_detail
 
-from .models import ApiToken
+from .models import ApiToken, ScrapeToken
 
 
 def api_tokens(*, user) -> QuerySet[ApiToken]:
@@ -33,3 +35,16 @@ def person_allowed(user, pk: int, perm: str, *, missing: str = "No such person."
         raise Http404(missing) from exc
     require(user, perm, person)
     return person
+
+
+def live_scrape_token(*, token_hash: str) -> ScrapeToken | None:
+    """The unrevoked scrape token with this hash, or None (unknown or revoked alike). Looked
+    up by hash, then the hashes compared in constant time."""
+    token = ScrapeToken.objects.filter(token_hash=token_hash).first()
+    if token is None or not hmac.compare_digest(token.token_hash, token_hash):
+        return None
+    return token if token.revoked_at is None else None
+
+
+def scrape_tokens() -> QuerySet[ScrapeToken]:
+    return ScrapeToken.objects.order_by("name")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.audit import Actor, audit_record
 from core.timefmt import fmt_your_day_time, reader_clock
 
-from .models import ApiToken
+from .models import ApiToken, ScrapeToken
 from .scopes import validate_scopes
 
 TOKEN_PREFIX = "baton_"
@@ -85,6 +85,47 @@ def api_token_touch(*, token: ApiToken) -> None:
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+SCRAPE_TOKEN_PREFIX = "baton_metrics_"
+
+
+@transaction.atomic
+def scrape_token_create(*, actor: Actor, name: str) -> tuple[ScrapeToken, str]:
+    """A token for Prometheus to read /metrics; returns (row, raw token), the raw token never
+    stored or shown again."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the token a name, e.g. 'prometheus-eu'."})
+    if len(name) > 100:
+        raise ValidationError({"name": "A token name has at most 100 characters."})
+    if ScrapeToken.objects.filter(name=name).exists():
+        raise ValidationError({"name": f"A scrape token named '{name}' exists already."})
+    raw = SCRAPE_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ScrapeToken.objects.create(
+        name=name, prefix=raw[: len(SCRAPE_TOKEN_PREFIX) + 4], token_hash=hash_token(raw)
+    )
+    audit_record(actor=actor, action="scrape_token.create", target=token, changes={"name": name})
+    return token, raw
+
+
+@transaction.atomic
+def scrape_token_revoke(*, actor: Actor, token: ScrapeToken) -> ScrapeToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="scrape_token.revoke", target=token, changes={"name": token.name}
+        )
+    return token
+
+
+def scrape_token_touch(*, token: ScrapeToken) -> None:
+    """Record use at most once a minute (Prometheus scrapes every few seconds)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ScrapeToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
 
 

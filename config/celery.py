@@ -12,6 +12,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _install_task_metrics() -> None:
+    # Task run time and queue wait (core.metrics); under PROMETHEUS_MULTIPROC_DIR each worker
+    # child writes them where the web processes of the same machine export them.
+    from core import metrics
+
+    metrics.install_celery_signals()
+
+
+_install_task_metrics()
+
+
 @signals.import_modules.connect(sender=app)
 def use_registered_beat_schedule(sender=None, **kwargs) -> None:
     """Beat and workers send import_modules when they start; Celery's Django fixup, connected

@@ -38,6 +38,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("BATON_SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
+    # Baton's apps, in layer order (README "Layers"); core and teams before Django's own, so
+    # teams' createsuperuser (a whole person, not a bare user) replaces django.contrib.auth's.
+    "core",
+    "teams",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -59,9 +63,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "axes",
     "csp",
-    # Baton's apps; core first, since every other app builds on it (README "Layers").
-    "core",
-    "teams",
+    # The rest of Baton's apps (core and teams are at the top).
     "accounts",
     "notifications",
     "oncall",
@@ -72,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: times every request (core.metrics), those refused below included.
+    "core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -224,6 +228,9 @@ CELERY_TIMEZONE = "UTC"
 # The entries are code: each app registers its own in core.beat (config/celery.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# /readyz fails when beat has not run lately (config/health.py). Off in DEBUG and tests, and
+# wherever no beat runs on purpose.
+READY_REQUIRE_BEAT = env.bool("READY_REQUIRE_BEAT", default=not DEBUG and not TESTING)
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -344,6 +351,9 @@ REST_FRAMEWORK = {
 }
 # Failed Bearer authentications allowed per client address (accounts/throttling.py).
 API_TOKEN_FAILURES = env.str("API_TOKEN_FAILURES", default="30/min")
+# /metrics (accounts/scrape.py): besides a scrape token (`manage.py metrics_token create`),
+# these client addresses or CIDR networks (REMOTE_ADDR) may read it, e.g. "10.0.0.0/8".
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 SPECTACULAR_SETTINGS = {
     "TITLE": "Baton API",
     "DESCRIPTION": "People, teams, on-call, handoffs and escalations across time zones.",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import api_urls as accounts_api_urls
+from accounts import scrape as accounts_scrape
 from accounts import urls as accounts_urls
 from chat import api_urls as chat_api_urls
 from chat import urls as chat_urls
@@ -21,7 +22,7 @@ from projects import urls as projects_urls
 from teams import api_urls as teams_api_urls
 from teams import urls as teams_urls
 
-from .health import healthz
+from .health import healthz, readyz
 
 # The admin site signs in through allauth (password + MFA), never its own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -41,6 +42,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", accounts_scrape.metrics_view, name="metrics"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include(api_v1)),

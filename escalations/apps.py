@@ -26,6 +26,18 @@ class EscalationsConfig(AppConfig):
         # The guarantee behind every step's task (escalations.engine.sweep).
         beat.register("escalations-sweep", "escalations.sweep", 15, queue=engine.QUEUE)
 
+        # /metrics: the depth of the steps' own queue, and how late the oldest due step is.
+        from core import metrics
+
+        from . import selectors
+
+        metrics.register_queue(engine.QUEUE)
+        metrics.register_gauge(
+            "baton_escalation_oldest_overdue_step_seconds",
+            "How long the oldest pending escalation step is past its due time (0: none).",
+            selectors.oldest_overdue_step_age,
+        )
+
         from core import demo
 
         from . import demo as escalations_demo

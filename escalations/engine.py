@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core import metrics
 from core.audit import Actor, audit_record
 from core.realtime import send_to_user
 from notifications.services import notify
@@ -250,6 +251,8 @@ def fire_step(
         if not claimed:
             return Outcome.ALREADY
         _run(update, step, now=now, quiet=quiet)
+    if not quiet:  # demo data fires history; only live firings are the engine's lag
+        metrics.escalation_step_lag.observe(max(0.0, (now - step.due_at).total_seconds()))
     return Outcome.FIRED
 
 

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from oncall.models import Schedule
 from oncall.rotation import ONCALL_HORIZON
@@ -348,6 +349,19 @@ def overdue_step_ids(*, now: datetime, grace: timedelta, limit: int) -> list[int
         .order_by("due_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def oldest_overdue_step_age(*, now: datetime | None = None) -> float:
+    """Seconds the oldest pending step is past its due time (0: none overdue). One query on
+    the (status, due_at) index; core.metrics reads it at each scrape."""
+    now = now or timezone.now()
+    due_at = (
+        EscalationStep.objects.filter(status=StepStatus.PENDING, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    return max(0.0, (now - due_at).total_seconds()) if due_at else 0.0
 
 
 def upcoming_unscheduled_steps(

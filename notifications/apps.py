@@ -6,11 +6,11 @@ class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from core import beat, crypto, nav
+        from core import beat, crypto, metrics, nav
         from teams import hooks
 
         # Rules register on import; so do the Celery tasks, which services enqueue by name.
-        from . import permissions, services, tasks  # noqa: F401
+        from . import permissions, selectors, services, tasks  # noqa: F401
         from .kinds import register_kind
         from .nav import API, INBOX, bell_item
 
@@ -34,3 +34,10 @@ class NotificationsConfig(AppConfig):
         # Re-enqueue deliveries that lost their signal; send digests that are due.
         beat.register("notifications-sweep", "notifications.sweep", 30)
         beat.register("notifications-release-digests", "notifications.release_digests", 60)
+
+        # /metrics: how late the oldest due delivery is (a stuck worker or queue shows here).
+        metrics.register_gauge(
+            "baton_notification_oldest_due_seconds",
+            "Age of the oldest notification delivery that is due and not sent (0: none).",
+            selectors.oldest_due_delivery_age,
+        )

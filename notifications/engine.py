@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core import metrics
 from core.tasks import enqueue, enqueue_on_commit
 
 from . import services
@@ -162,6 +163,14 @@ def _finish(delivery_id: int, **fields) -> None:
     )
 
 
+def _observe(delivery: Delivery, outcome: str, *, lag: float | None = None) -> None:
+    """Metrics (core.metrics): the attempt's outcome by channel; for a send, the time from
+    the delivery's creation (when it became due; a digest is created when it goes out)."""
+    metrics.notification_deliveries.labels(delivery.channel, outcome).inc()
+    if lag is not None:
+        metrics.notification_delivery_lag.labels(delivery.channel).observe(max(0.0, lag))
+
+
 def deliver(delivery_id: int, *, retry: Callable[[int, Exception], str]) -> str:
     """Send one delivery; on a retryable error record it and return retry(countdown, exc)
     (the Celery task's retry, which re-sends the message after the countdown)."""
@@ -178,9 +187,11 @@ def deliver(delivery_id: int, *, retry: Callable[[int, Exception], str]) -> str:
         _send(delivery)
     except Skip as exc:
         _finish(delivery_id, status=DeliveryStatus.SKIPPED, last_error=str(exc)[:500])
+        _observe(delivery, "skipped")
         return "skipped"
     except PermanentFailure as exc:
         _finish(delivery_id, status=DeliveryStatus.FAILED, last_error=str(exc)[:500])
+        _observe(delivery, "failed")
         return "failed"
     except Exception as exc:  # noqa: BLE001 - any send error is retried, then given up
         error = f"{type(exc).__name__}: {exc}"[:500]
@@ -192,6 +203,7 @@ def deliver(delivery_id: int, *, retry: Callable[[int, Exception], str]) -> str:
             log.warning(
                 "delivery %s gave up after %s attempts: %s", delivery_id, delivery.attempts, error
             )
+            _observe(delivery, "failed")
             return "failed"
         countdown = backoff_seconds(delivery.attempts)
         _finish(
@@ -200,8 +212,11 @@ def deliver(delivery_id: int, *, retry: Callable[[int, Exception], str]) -> str:
             last_error=error,
             next_attempt_at=timezone.now() + timedelta(seconds=countdown),
         )
+        _observe(delivery, "retrying")
         return retry(countdown, exc)
-    _finish(delivery_id, status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error="")
+    sent_at = timezone.now()
+    _finish(delivery_id, status=DeliveryStatus.SENT, sent_at=sent_at, last_error="")
+    _observe(delivery, "sent", lag=(sent_at - delivery.created_at).total_seconds())
     if delivery.webhook_id:
         services.webhook_record_success(webhook_id=delivery.webhook_id)
     return "sent"

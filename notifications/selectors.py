@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
+from django.utils import timezone
 
 from teams.models import Team, TeamRole
 from teams.permissions import is_org_admin
@@ -14,6 +15,7 @@ from .models import (
     DEFAULT_RULES,
     Channel,
     Delivery,
+    DeliveryStatus,
     KindMute,
     Notification,
     NotificationRule,
@@ -142,3 +144,21 @@ def manageable_teams(*, person) -> QuerySet[Team]:
     if is_org_admin(person):
         return Team.objects.order_by("name")
     return Team.objects.filter(pk__in=team_ids_of(person, role=TeamRole.LEAD)).order_by("name")
+
+
+def oldest_due_delivery_age(*, now=None) -> float:
+    """Seconds since the oldest delivery that is due and not sent became due (0: none): a
+    pending row since its creation, a retrying one since its next attempt's time, a held one
+    since its digest's time. One query (core.metrics reads it at each scrape)."""
+    now = now or timezone.now()
+    oldest = Delivery.objects.filter(
+        Q(status=DeliveryStatus.PENDING)
+        | Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.HELD, due_at__lte=now)
+    ).aggregate(
+        pending=Min("created_at", filter=Q(status=DeliveryStatus.PENDING)),
+        retrying=Min("next_attempt_at", filter=Q(status=DeliveryStatus.RETRYING)),
+        held=Min("due_at", filter=Q(status=DeliveryStatus.HELD)),
+    )
+    times = [t for t in oldest.values() if t is not None]
+    return max(0.0, (now - min(times)).total_seconds()) if times else 0.0

@@ -29,6 +29,9 @@ EXPECTED_PUBLIC_NAMES = {
     "account_reset_password_from_key_done": "password reset",
     "mfa_authenticate": "the second step of signing in",
     "healthz": "the load balancer's health check",
+    "metrics": "Prometheus; its view requires a scrape token or an allow-listed address and "
+    "answers anyone else with a plain 404",
+    "readyz": "the balancer's or orchestrator's readiness check: ok/error per check, no details",
     "api-integration-inbound": "monitoring systems raise urgent updates; the key in the path "
     "is the credential",
 }
