@@ -38,7 +38,7 @@ class ScrapeToken(models.Model):
     Shown once; only its SHA-256 is stored; revoked rows stay for the audit trail."""
 
     name = models.CharField(max_length=100, unique=True)
-    prefix = models.CharField(max_length=16)  # to recognise it in lists; not secret
+    prefix = models.CharField(max_length=24)  # to recognise it in lists; not secret
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)

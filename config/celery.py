@@ -15,9 +15,11 @@ app.autodiscover_tasks()
 def _install_task_metrics() -> None:
     # Task run time and queue wait (core.metrics); under PROMETHEUS_MULTIPROC_DIR each worker
     # child writes them where the web processes of the same machine export them.
-    from core import metrics
+    from core import logs, metrics
 
     metrics.install_celery_signals()
+    # One log line per task, with the id of the request that enqueued it (core/logs.py).
+    logs.install_celery_signals()
 
 
 _install_task_metrics()

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: times every request (core.metrics), those refused below included.
     "core.metrics.RequestMetricsMiddleware",
+    # Second: the request id, and one log line per request (core/logs.py).
+    "core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -228,6 +230,8 @@ CELERY_TIMEZONE = "UTC"
 # The entries are code: each app registers its own in core.beat (config/celery.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat log through LOGGING below (request ids, LOG_FORMAT=json), not Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # /readyz fails when beat has not run lately (config/health.py). Off in DEBUG and tests, and
 # wherever no beat runs on purpose.
 READY_REQUIRE_BEAT = env.bool("READY_REQUIRE_BEAT", default=not DEBUG and not TESTING)
@@ -405,10 +409,24 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Baton <baton@localhost>")
 
+# One line per request and per task, each with a request id (core/logs.py); LOG_FORMAT=json
+# writes every line as one JSON object, for a log pipeline.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.logs.ContextFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -10,6 +10,7 @@ unreachable at once; a short timeout bounds staleness after writes that bypass t
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,7 +56,10 @@ def bump(group: Group) -> None:
 
 
 def _fresh_version() -> int:
-    return int(time.time() * 1000)
+    # Random, not the clock: a version that repeats would serve another cache's values from
+    # this process's copies (_local) - tests that stop the clock at the same instant, each
+    # with a fresh cache, got the previous test's team list.
+    return secrets.randbits(62)
 
 
 # This process's copies of recent values, by versioned key: the team list of a big org is
