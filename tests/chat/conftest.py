@@ -61,6 +61,41 @@ class ChatWorld:
                 actor=actor(who), room=room or self.room, body=body, **extra
             )
 
+    def grow(self, *, rooms: int = 1000, messages: int = 1000, mention=None) -> None:
+        """Sam in `rooms` more private rooms, and `messages` more in Support after the first
+        (by Lou and Nia in turn; each mentioning `mention` when given): the query-count
+        tests' "1,000" side."""
+        from django.utils import timezone
+
+        from chat.models import Message, Room, RoomKind, RoomMember, Topic
+
+        now = timezone.now()
+        made = Room.objects.bulk_create(
+            [Room(kind=RoomKind.PRIVATE, name=f"r{n}", created_at=now) for n in range(rooms)]
+        )
+        RoomMember.objects.bulk_create(
+            [RoomMember(room=r, person=self.sam, joined_at=now) for r in made]
+        )
+        topic = Topic.objects.get(room=self.room)
+        tag = f" @{mention.username}" if mention is not None else ""
+        reached = [{"person": mention.pk, "via": tag.strip()}] if mention is not None else []
+        Message.objects.bulk_create(
+            [
+                Message(
+                    room=self.room,
+                    seq=n,
+                    topic=topic,
+                    author=self.lou if n % 2 else self.nia,
+                    body=f"m{n}{tag}",
+                    body_html=f"<p>m{n}</p>",
+                    created_at=now,
+                    mentions=reached,
+                )
+                for n in range(2, messages + 2)
+            ]
+        )
+        Room.objects.filter(pk=self.room.pk).update(last_seq=messages + 1)
+
     def client(self, who) -> Client:
         return sign_in(Client(), who)
 

@@ -9,7 +9,6 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from chat import selectors, services
 from chat.models import HeldMessage, Message, Room, RoomKind, RoomMember, Topic, TopicRead
@@ -275,30 +274,7 @@ def test_room_page_and_home_keep_their_query_counts(world, django_assert_max_num
     for url in urls:
         sam.get(url)
     few = {url: _count(sam, url) for url in urls}
-    now = timezone.now()
-    rooms = Room.objects.bulk_create(
-        [Room(kind=RoomKind.PRIVATE, name=f"r{n}", created_at=now) for n in range(1000)]
-    )
-    RoomMember.objects.bulk_create(
-        [RoomMember(room=r, person=world.sam, joined_at=now) for r in rooms]
-    )
-    topic = Topic.objects.get(room=world.room)
-    Message.objects.bulk_create(
-        [
-            Message(
-                room=world.room,
-                seq=n,
-                topic=topic,
-                author=world.lou if n % 2 else world.nia,
-                body=f"m{n} @sam",
-                body_html=f"<p>m{n}</p>",
-                created_at=now,
-                mentions=[{"person": world.sam.pk, "via": "@sam"}],
-            )
-            for n in range(2, 1002)
-        ]
-    )
-    Room.objects.filter(pk=world.room.pk).update(last_seq=1001)
+    world.grow(mention=world.sam)
     for url in urls:
         with django_assert_max_num_queries(few[url]):
             assert sam.get(url).status_code == 200
