@@ -90,7 +90,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth.usersessions' activity, written at most once a minute (accounts/activity.py).
+    "accounts.activity.SessionActivityMiddleware",
     "axes.middleware.AxesMiddleware",
     # Last: everything above has identified the person; this refuses whoever is not verified.
     "accounts.middleware.DefaultDenyMiddleware",
