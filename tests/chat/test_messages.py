@@ -235,3 +235,29 @@ def test_direct_rooms_are_one_per_pair(world):
     assert not selectors.can_read(world.nia, first)
     with pytest.raises(ValidationError):
         services.direct_room_open(actor=actor(world.sam), person=world.sam.pk)
+
+
+def test_the_navigation_count_is_the_sum_of_the_rooms_unread(world):
+    """unread_total runs SQL compiled once per connection with the viewer's id filled in: it
+    must agree with rooms_of for everyone, also after their memberships change."""
+    from projects import services as project_services
+    from teams import services as team_services
+
+    def agrees():
+        for person in (world.sam, world.lou, world.nia, world.lead, world.otto):
+            rooms = list(selectors.rooms_of(person))
+            assert selectors.unread_total(person) == sum(r.unread for r in rooms), person
+        return {p.username: selectors.unread_total(p) for p in (world.lou, world.otto)}
+
+    for n in range(3):
+        world.post(world.sam, f"team {n}")
+    world.post(world.lou, "project", room=world.project_room)
+    assert agrees() == {"lou": 3, "otto": 0}
+    project_services.watch_set(
+        actor=actor(world.otto), project=world.project, person=world.otto, watching=True
+    )
+    assert agrees()["otto"] == 1  # the project room, through the watch
+    team_services.membership_set(actor=actor(world.lead), team=world.team, person=world.otto)
+    assert agrees()["otto"] == 4
+    services.room_mark_read(actor=actor(world.lou), room=world.room, seq=2)
+    assert agrees()["lou"] == 1
