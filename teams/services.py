@@ -176,6 +176,9 @@ def person_update(*, actor: Actor, person: AbstractBaseUser, **fields: object) -
         if "display_name" in changes:
             person.first_name = validation.first_name_for(profile.display_name)
             person.save(update_fields=["first_name"])
+        if {"working_hours", "time_zone", "display_name"} & changes.keys():
+            # Who works now, and in which order they are listed (working_person_ids).
+            caching.bump(PEOPLE_CACHE)
         audit_record(actor=actor, action="person.update", target=person, changes=changes)
     return profile
 

@@ -144,11 +144,13 @@ def people_directory(request: HttpRequest) -> HttpResponse:
     people_query = _people_query(filters, now=now)
     if people_query["working_at"] is not None:
         # Each query with "working now" walks the interval index once: take the matching ids
-        # in order with one query, then count and page from that list.
-        queryset = selectors.people_filtered(**people_query)
-        page = Paginator(selectors.person_ids(queryset), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        # in order with one query (everyone working: the list cached for this minute), then
+        # count and page from that list.
+        if any(people_query[name] for name in ("q", "team", "country", "not_signed_in")):
+            ids = selectors.person_ids(selectors.people_filtered(**people_query))
+        else:
+            ids = selectors.working_person_ids(now)
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = selectors.person_rows_in_order(list(page.object_list))
     else:
         if any(people_query[name] for name in ("q", "team", "country", "not_signed_in")):
