@@ -32,8 +32,8 @@ def _zone(request: HttpRequest):
 def my_handoffs(request: HttpRequest) -> SafeString | None:
     """The dashboard card; nothing when nothing waits for me or on my notes."""
     user, now = request.user, timezone.now()
-    waiting = list(selectors.waiting_for(user, now=now)[:DASHBOARD_ROWS])
-    pending = list(selectors.sent_unacknowledged(user)[:DASHBOARD_ROWS])
+    waiting = list(selectors.as_rows(selectors.waiting_for(user, now=now))[:DASHBOARD_ROWS])
+    pending = list(selectors.as_rows(selectors.sent_unacknowledged(user))[:DASHBOARD_ROWS])
     if not waiting and not pending:
         return None
     zone = _zone(request)
@@ -50,7 +50,7 @@ def project_handoffs(request: HttpRequest, *, project) -> SafeString | None:
     if project.team_id not in team_ids_of(user):
         return None
     now, zone = timezone.now(), _zone(request)
-    notes = list(selectors.notes_of_project(project.pk)[:PROJECT_ROWS])
+    notes = list(selectors.as_rows(selectors.notes_of_project(project.pk))[:PROJECT_ROWS])
     context = {
         "project": project,
         "rows": [presenters.note_row(n, zone, now, viewer=user) for n in notes],

@@ -62,8 +62,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _inbox_page(request: HttpRequest, preferences_form=None, status: int = 200) -> HttpResponse:
     user, now, zone = request.user, timezone.now(), _zone(request)
-    waiting = selectors.waiting_for(user, now=now)[:INBOX_ROWS]
-    sent = selectors.sent_by(user)[:INBOX_ROWS]
+    waiting = selectors.as_rows(selectors.waiting_for(user, now=now))[:INBOX_ROWS]
+    sent = selectors.as_rows(selectors.sent_by(user))[:INBOX_ROWS]
     prompt = selectors.latest_open_prompt(user, now=now)
     context = {
         "waiting": [presenters.note_row(n, zone, now, viewer=user) for n in waiting],
