@@ -283,3 +283,44 @@ def test_local_status_cache_agrees_with_person_local_status(db):
             assert status == selectors.person_local_status(profiles[row["id"]], at=at), row
             # Rows of one zone with the same answer share one (frozen) status.
             assert cache.status(row["time_zone"], row["week_ranges"]) is status
+
+
+def test_the_working_now_list_cached_for_the_minute_follows_every_change(member_client, db):
+    """working_person_ids keeps the minute's list; each change of who works, or of the order
+    they are listed in, is seen by the next request of the same minute."""
+    from teams.services import person_deactivate, person_reactivate
+
+    weekdays = ("mon", "tue", "wed", "thu", "fri")
+
+    def listed() -> list[str]:
+        html = member_client.get("/people/", {"working_now": "on"}).content.decode()
+        return re.findall(r"@(ngozi|ada)\b", html)
+
+    def counted() -> int:
+        html = member_client.get("/").content.decode()
+        return int(re.search(r'id="working-count">(\d+)<', html).group(1))
+
+    with time_machine.travel(WEDNESDAY_10_UTC, tick=False):
+        ngozi = PersonFactory(username="ngozi", display_name="Ngozi", time_zone="Africa/Lagos")
+        ada = PersonFactory(username="ada", display_name="Ada", time_zone="Africa/Lagos")
+        for person in (ngozi, ada):
+            person_update(actor=SYSTEM, person=person, working_hours={d: [] for d in weekdays})
+        base = counted()
+        assert listed() == []
+        # 10:00 UTC is 11:00 in Lagos.
+        person_update(
+            actor=SYSTEM, person=ngozi, working_hours={d: ["07:00-15:00"] for d in weekdays}
+        )
+        assert listed() == ["ngozi"] and counted() == base + 1
+        person_update(
+            actor=SYSTEM, person=ada, working_hours={d: ["10:00-12:00"] for d in weekdays}
+        )
+        assert listed() == ["ada", "ngozi"] and counted() == base + 2
+        person_update(actor=SYSTEM, person=ada, display_name="Zara")  # listed by name
+        assert listed() == ["ngozi", "ada"]
+        person_update(actor=SYSTEM, person=ngozi, time_zone="Asia/Tokyo")  # 19:00 there
+        assert listed() == ["ada"] and counted() == base + 1
+        person_deactivate(actor=SYSTEM, person=ada)
+        assert listed() == [] and counted() == base
+        person_reactivate(actor=SYSTEM, person=ada)
+        assert listed() == ["ada"]
