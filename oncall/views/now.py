@@ -12,6 +12,7 @@ from core.permissions import require
 from core.zones import zoneinfo
 
 from .. import presenters, selectors
+from .. import render as row_render
 from .common import filter_form, paginate, viewer_zone_name
 
 
@@ -30,8 +31,10 @@ def oncall_now(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if r.schedule_id in ids]
     page, links = paginate(request, rows, form)
     people = selectors.people_by_id(r.person_id for r in page.object_list)
+    rows_shown = presenters.now_rows(page.object_list, people, now, zone)
     context = {
-        "rows": presenters.now_rows(page.object_list, people, now, zone),
+        "rows": rows_shown,
+        "rows_html": row_render.now_rows_html(rows_shown),
         "page": page,
         "links": links,
         "form": form,

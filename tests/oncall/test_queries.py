@@ -107,8 +107,10 @@ def test_list_endpoints_fixed_queries(db):
     world = World()
     seed_schedules(actor=SYSTEM, count=30, seed=3)
     client = world.client(world.admin)
+    client.get("/api/v1/schedules/")  # the first request of a session does bookkeeping
     counts = []
-    for schedule in Schedule.objects.order_by("id")[:3]:
+    # Schedules with layers: one without skips the layer-version prefetch (a query fewer).
+    for schedule in Schedule.objects.filter(layers__isnull=False).distinct().order_by("id")[:3]:
         with CaptureQueriesContext(connection) as queries:
             url = f"/api/v1/schedules/{schedule.pk}/final/"
             response = client.get(url + "?start=2026-11-01T00:00:00Z&end=2026-12-01T00:00:00Z")
