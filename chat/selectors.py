@@ -177,10 +177,12 @@ def unread_total(user) -> int:
 
 class _Viewer:
     """Stands for the viewer while _unread_total_plan compiles: an id no person has, whose
-    places in the parameters are then filled with the real viewer's."""
+    places in the parameters are then filled with the real viewer's. Negative, and within a
+    32-bit integer: Django drops a comparison of an integer column with a value outside its
+    range from the SQL (IntegerFieldOverflow), which would lose the viewer's place."""
 
     is_authenticated = True
-    pk = -7_302_115_981
+    pk = -730_211_598
 
 
 # unread_total's SQL, memoised on each database connection (as teams' directory query is):
@@ -198,6 +200,8 @@ def _unread_total_plan(wrapper) -> tuple[str, tuple, tuple[int, ...]]:
         inner, params = rooms.query.get_compiler(connection=wrapper).as_sql()
         sql = f'SELECT COALESCE(SUM("unread"), 0) FROM ({inner}) unread_rooms'
         positions = tuple(i for i, value in enumerate(params) if value == viewer.pk)
+        if len(positions) < 6:  # pointer, read topics, not mine, joined, watched, owned
+            raise RuntimeError("unread_total's SQL lost the viewer's id")
         plan = (sql, tuple(params), positions)
         setattr(wrapper, _UNREAD_PLAN_ATTR, plan)
     return plan
