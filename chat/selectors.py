@@ -33,17 +33,12 @@ def _project_ids_of(user) -> QuerySet:
     """Projects whose room `user` is in: of their teams, or owned, backed up, acted for or
     watched by them."""
     return Project.objects.filter(
-        _project_of(user) | Q(pk__in=Watch.objects.filter(person_id=user.pk).values("project_id"))
-    ).values("pk")
-
-
-def _project_of(user) -> Q:
-    return (
         Q(team_id__in=list(team_ids_of(user)))
         | Q(owner_id=user.pk)
         | Q(backup_owner_id=user.pk)
         | Q(acting_owner_id=user.pk)
-    )
+        | Q(pk__in=Watch.objects.filter(person_id=user.pk).values("project_id"))
+    ).values("pk")
 
 
 def _in_rooms(user, teams=None) -> Q:

@@ -10,29 +10,23 @@ from __future__ import annotations
 
 from html import escape
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from core.links import id_path_format
 from core.timefmt import fmt_day_time, fmt_weekday_time
 
 _INDENT = "\n    "
-_MARK = 987654321
-
-
-def _url_pattern(name: str) -> tuple[str, str]:
-    """A URL with an integer argument as (prefix, suffix), from one reverse()."""
-    prefix, suffix = reverse(name, args=[_MARK]).split(str(_MARK))
-    return prefix, suffix
 
 
 def now_rows_html(items: list[dict]) -> SafeString:
     """The <tr> elements of the on-call-now table for presenters.now_rows(...) items."""
-    schedule_url, person_url = _url_pattern("oncall-schedule"), _url_pattern("person-detail")
+    schedule_url = id_path_format("oncall-schedule")
+    person_url = id_path_format("person-detail")
     parts = []
     for item in items:
         row, status, until = item["row"], item["status"], item["until"]
         gap = row.person_id is None
-        schedule = f"{schedule_url[0]}{row.schedule_id}{schedule_url[1]}"
+        schedule = schedule_url(row.schedule_id)
         cells = [
             f'<td data-label="Schedule"><a href="{schedule}">{escape(row.schedule_name)}</a></td>',
             f'<td data-label="Team">{escape(row.team_name)}</td>',
@@ -43,7 +37,7 @@ def now_rows_html(items: list[dict]) -> SafeString:
                 '<td data-label=""></td>'
             )
         else:
-            person = f"{person_url[0]}{row.person_id}{person_url[1]}"
+            person = person_url(row.person_id)
             local = ""
             if status:
                 local = (

@@ -15,6 +15,7 @@ from html import escape
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from core.links import id_path_format
 from core.timefmt import fmt_weekday_time
 from core.zones import country_name
 
@@ -30,13 +31,9 @@ class _UrlPatterns:
     """person and team URLs from one reverse() each, then string formatting."""
 
     def __init__(self) -> None:
-        person = reverse("person-detail", args=[987654321])
-        self.person_prefix, self.person_suffix = person.split("987654321")
+        self.person = id_path_format("person-detail")
         team = reverse("team-detail", args=["slug-marker"])
         self.team_prefix, self.team_suffix = team.split("slug-marker")
-
-    def person(self, pk: int) -> str:
-        return f"{self.person_prefix}{pk}{self.person_suffix}"
 
     def team(self, slug: str) -> str:
         if _PLAIN_SLUG.match(slug):

@@ -142,18 +142,19 @@ def people_directory(request: HttpRequest) -> HttpResponse:
     can_invite = request.user.has_perm("teams.invite_person")
     filters = _directory_filters(form, can_invite=can_invite)
     people_query = _people_query(filters, now=now)
+    narrowed = any(people_query[name] for name in ("q", "team", "country", "not_signed_in"))
     if people_query["working_at"] is not None:
         # Each query with "working now" walks the interval index once: take the matching ids
         # in order with one query (everyone working: the list cached for this minute), then
         # count and page from that list.
-        if any(people_query[name] for name in ("q", "team", "country", "not_signed_in")):
+        if narrowed:
             ids = selectors.person_ids(selectors.people_filtered(**people_query))
         else:
             ids = selectors.working_person_ids(now)
         page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = selectors.person_rows_in_order(list(page.object_list))
     else:
-        if any(people_query[name] for name in ("q", "team", "country", "not_signed_in")):
+        if narrowed:
             people = selectors.person_rows(selectors.people_filtered(**people_query))
         else:
             people = selectors.DirectoryRows()  # everyone: a cached count, SQL compiled once
