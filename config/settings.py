@@ -168,6 +168,21 @@ elif DATABASES["default"]["ENGINE"] in postgresql_engines:
         }
     DATABASES["default"]["CONN_MAX_AGE"] = conn_max_age
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Prepared statements: a statement run this many times on a connection is planned once
+    # for that connection from then on (core.pgcursor says why). 0 binds on the client and
+    # prepares nothing, as Django does by default: for PgBouncer in transaction mode before
+    # 1.21, or with its max_prepared_statements at 0.
+    db_prepare_threshold = env.int("DB_PREPARE_THRESHOLD", default=5)
+    if db_prepare_threshold < 0:
+        raise ImproperlyConfigured(
+            f"DB_PREPARE_THRESHOLD must be 0 (off) or more; got {db_prepare_threshold}."
+        )
+    if db_prepare_threshold:
+        from core.pgcursor import PreparingCursor
+
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            cursor_factory=PreparingCursor, prepare_threshold=db_prepare_threshold
+        )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -81,7 +81,9 @@ def database_settings(env: dict[str, str]) -> dict:
         "import django, json; django.setup(); from django.conf import settings as s; "
         "d = s.DATABASES['default']; "
         "print(json.dumps({'pool': d.get('OPTIONS', {}).get('pool'), "
-        "'conn_max_age': d['CONN_MAX_AGE']}))"
+        "'conn_max_age': d['CONN_MAX_AGE'], "
+        "'prepare': [getattr(d.get('OPTIONS', {}).get('cursor_factory'), '__name__', None), "
+        "d.get('OPTIONS', {}).get('prepare_threshold')]}))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
@@ -101,6 +103,8 @@ def test_postgresql_gets_a_bounded_pool_by_default(tmp_path):
         "pool": {"min_size": 1, "max_size": 10, "timeout": 10.0},
         # Persistent per-thread connections leak under ASGI; the pool replaces them.
         "conn_max_age": 0,
+        # Bound on the server, prepared from the fifth run (core.pgcursor).
+        "prepare": ["PreparingCursor", 5],
     }
 
 
@@ -119,11 +123,34 @@ def test_pool_size_zero_turns_the_pool_off(tmp_path):
     env = production_env(
         tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES, DB_POOL_MAX_SIZE="0", CONN_MAX_AGE="30"
     )
-    assert database_settings(env) == {"pool": None, "conn_max_age": 30}
+    assert database_settings(env) == {
+        "pool": None,
+        "conn_max_age": 30,
+        "prepare": ["PreparingCursor", 5],
+    }
+
+
+def test_prepare_threshold_zero_binds_on_the_client_as_django_does(tmp_path):
+    # Behind PgBouncer in transaction mode without prepared-statement support.
+    env = production_env(tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES, DB_PREPARE_THRESHOLD="0")
+    assert database_settings(env)["prepare"] == [None, None]
+    env["DB_PREPARE_THRESHOLD"] = "2"
+    assert database_settings(env)["prepare"] == ["PreparingCursor", 2]
+
+
+def test_a_negative_prepare_threshold_fails_with_a_clear_message(tmp_path):
+    env = production_env(tmp_path, DATABASE_URL=UNREACHABLE_POSTGRES, DB_PREPARE_THRESHOLD="-1")
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "DB_PREPARE_THRESHOLD must be 0 (off) or more" in result.stderr
 
 
 def test_sqlite_gets_no_pool(tmp_path):
-    assert database_settings(production_env(tmp_path)) == {"pool": None, "conn_max_age": 0}
+    assert database_settings(production_env(tmp_path)) == {
+        "pool": None,
+        "conn_max_age": 0,
+        "prepare": [None, None],
+    }
 
 
 def test_conn_max_age_with_the_pool_fails_with_a_clear_message(tmp_path):
