@@ -258,7 +258,7 @@ class OncallNowView(OncallView):
         require(request.user, "oncall.view_oncall_now")
         now = timezone.now()
         rows = selectors.oncall_now(request.user, at=now)
-        return Response(s.OncallNowSerializer({"at": now, "results": rows}).data)
+        return Response(s.oncall_now_data(now, rows))
 
 
 class MyShiftsView(OncallView):

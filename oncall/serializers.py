@@ -32,6 +32,7 @@ from core.api import (
     JsonIntegerField,
     JsonStringField,
     StrictSerializer,
+    iso,
     results_of,
 )
 from teams.models import Team
@@ -207,6 +208,31 @@ class OncallNowRowSerializer(serializers.Serializer):
 class OncallNowSerializer(serializers.Serializer):
     at = InstantField()
     results = OncallNowRowSerializer(many=True)
+
+
+def oncall_now_data(at: datetime, rows) -> dict:
+    """OncallNowSerializer's output, built without it: the answer lists every schedule of the
+    org (hundreds), and DRF's per-field machinery took most of the request's time. The
+    serializer stays the API's schema; a test checks that the two agree."""
+    return {
+        "at": iso(at),
+        "results": [
+            {
+                "schedule": row.schedule_id,
+                "schedule_name": row.schedule_name,
+                "team": row.team_id,
+                "team_name": row.team_name,
+                "person": row.person_id,
+                "display_name": row.display_name,
+                "until": iso(row.until),
+                "time_zone": row.time_zone,
+                "local_time": None
+                if row.local_time is None
+                else row.local_time.isoformat(timespec="minutes"),
+            }
+            for row in rows
+        ],
+    }
 
 
 class MyShiftSerializer(serializers.Serializer):

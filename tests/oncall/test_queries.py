@@ -152,3 +152,25 @@ def test_seed_demo_creates_schedules():
     assert Schedule.objects.count() == 30
     assert Layer.objects.filter(name="APAC").count() == 10
     assert Override.objects.count() == 3
+
+
+def test_oncall_now_answer_is_what_its_serializer_would_write(db):
+    """The view builds the answer without DRF (oncall.serializers.oncall_now_data); the
+    serializer, which is the API's schema, would have written exactly the same, for a row
+    with someone on call and for a gap."""
+    import time_machine
+
+    from oncall import selectors
+    from oncall.serializers import OncallNowSerializer, oncall_now_data
+    from tests.oncall.world import utc
+
+    world = World()
+    world.daily_layer(people=[world.ana, world.bo])
+    Schedule.objects.create(team=world.team, name="Nobody yet", time_zone="UTC")
+    at = utc(2026, 11, 3, 8, 30, 15)
+    with time_machine.travel(at, tick=False):
+        rows = selectors.oncall_now(world.cy, at=at)
+        assert {row.person_id is None for row in rows} == {True, False}
+        expected = OncallNowSerializer({"at": at, "results": rows}).data
+        assert oncall_now_data(at, rows) == expected
+        assert world.client(world.cy).get("/api/v1/oncall/now/").json() == expected
