@@ -180,8 +180,11 @@ elif DATABASES["default"]["ENGINE"] in postgresql_engines:
     if db_prepare_threshold:
         from core.pgcursor import PreparingCursor
 
+        # server_side_binding tells Django too (its debug SQL and named cursors follow it).
         DATABASES["default"].setdefault("OPTIONS", {}).update(
-            cursor_factory=PreparingCursor, prepare_threshold=db_prepare_threshold
+            cursor_factory=PreparingCursor,
+            server_side_binding=True,
+            prepare_threshold=db_prepare_threshold,
         )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
