@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -122,7 +123,25 @@ def _check_overlaps(hours: Mapping[str, list[str]]) -> None:
 
 
 def week_ranges(hours: Mapping[str, list[str]]) -> list[WeekRange]:
-    """Merged, sorted minute ranges of the local week (for storage and fast lookups)."""
+    """Merged, sorted minute ranges of the local week (for storage and fast lookups).
+
+    Remembered per distinct set of hours: a page that shows hundreds of people (on call now,
+    a team, the directory) asked for them once per person and parsed the same few "09:00-17:00"
+    strings thousands of times a second under load, while an org has only so many patterns."""
+    try:
+        key = tuple((day, tuple(hours.get(day, ()))) for day in DAY_KEYS)
+        hash(key)
+    except TypeError:  # not plain strings: parse (and report) as given, uncached
+        return _merged_ranges(hours)
+    return list(_week_ranges_of(key))
+
+
+@lru_cache(maxsize=4096)
+def _week_ranges_of(key: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[WeekRange, ...]:
+    return tuple(_merged_ranges(dict(key)))
+
+
+def _merged_ranges(hours: Mapping[str, list[str]]) -> list[WeekRange]:
     merged: list[WeekRange] = []
     for week_range, _label in _raw_ranges(hours):
         if merged and week_range.start <= merged[-1].end:

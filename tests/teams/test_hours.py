@@ -203,3 +203,17 @@ def test_probably_asleep_is_off_hours_at_local_night():
     assert status(6, 59).probably_asleep and not status(7, 0).probably_asleep
     assert not status(21, 59).probably_asleep and not status(12).probably_asleep
     assert not status(3, working=True).probably_asleep  # a night shift is awake
+
+
+def test_week_ranges_remembered_per_pattern_are_fresh_lists_and_errors_still_raise():
+    office = {"mon": ["09:00-17:00"], "sun": ["22:00-06:00"]}
+    first = hours.week_ranges(office)
+    first.append(hours.WeekRange(0, 1))  # a caller's list is its own
+    assert hours.week_ranges(dict(office)) == first[:-1]
+    assert hours.week_ranges({"mon": ["09:00-17:00"]}) != first[:-1]
+    for _ in range(2):  # a bad pattern is reported every time, never remembered
+        with pytest.raises(hours.WorkingHoursError):
+            hours.week_ranges({"mon": ["25:00-26:00"]})
+    # Values that cannot be a cache key are parsed as given.
+    with pytest.raises(hours.WorkingHoursError):
+        hours.week_ranges({"mon": [["09:00-17:00"]]})
