@@ -446,6 +446,7 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
     can_manage = request.user.has_perm("teams.manage_memberships", team)
     members = []
     slots = 0
+    now_slot = presenters.now_slot(viewer_zone, today, now)
     memberships = sorted(
         selectors.team_members(team=team),
         # Leads first, then by name (in Python: the page shows every member anyway).
@@ -467,7 +468,7 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
                 "person": membership.person,
                 "profile": profile,
                 "status": selectors.person_local_status(profile, at=now),
-                "strip": strip,
+                "strip_html": render_rows.strip_cells_html(strip, now_slot),
             }
         )
     if not slots:
@@ -479,7 +480,6 @@ def _team_page(request: HttpRequest, team: Team, *, add_form=None, status=200) -
         "members": members,
         "axis": presenters.strip_axis(viewer_zone, today, slots),
         "slots": slots,
-        "now_slot": presenters.now_slot(viewer_zone, today, now),
         "today": today,
         "can_manage": can_manage,
         "can_edit": request.user.has_perm("teams.change_team", team),
