@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.compiled import CompiledQuery
 from oncall.models import Schedule
 from oncall.rotation import ONCALL_HORIZON
 from oncall.selectors import load_schedules, oncall_from_data
@@ -501,19 +502,29 @@ def open_updates_for_teams(
     """The dashboard card's rows (or a project page's, with `project_id`): active updates of
     these teams, open before acknowledged, those whose every step was spent first, newest
     first (one query)."""
+    return _OPEN_UPDATES.fetch(
+        team_ids=list(team_ids), project_id=project_id, fixed={"limit": limit}
+    )
+
+
+def _open_updates(team_ids, project_id, limit) -> QuerySet:
     open_first = Case(
         When(state=UpdateState.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
-    updates = UrgentUpdate.objects.filter(team_id__in=list(team_ids), state__in=ACTIVE_STATES)
+    updates = UrgentUpdate.objects.filter(team_id__in=team_ids, state__in=ACTIVE_STATES)
     if project_id is not None:
         updates = updates.filter(project_id=project_id)
-    return list(
+    return (
         updates.select_related(*_UPDATE_JOINS)
         .annotate(open_first=open_first)
         .order_by("open_first", F("exhausted_at").desc(nulls_last=True), "-created_at", "-id")[
             :limit
         ]
     )
+
+
+# Compiled once per shape (core.compiled): the dashboard asks on every request.
+_OPEN_UPDATES = CompiledQuery(_open_updates)
 
 
 def people_entries_for(update_ids) -> dict[int, list[TimelineEntry]]:

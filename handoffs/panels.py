@@ -32,8 +32,8 @@ def _zone(request: HttpRequest):
 def my_handoffs(request: HttpRequest) -> SafeString | None:
     """The dashboard card; nothing when nothing waits for me or on my notes."""
     user, now = request.user, timezone.now()
-    waiting = list(selectors.as_rows(selectors.waiting_for(user, now=now))[:DASHBOARD_ROWS])
-    pending = list(selectors.as_rows(selectors.sent_unacknowledged(user))[:DASHBOARD_ROWS])
+    waiting = selectors.waiting_rows(user, now=now, limit=DASHBOARD_ROWS)
+    pending = selectors.unacknowledged_rows(user, limit=DASHBOARD_ROWS)
     if not waiting and not pending:
         return None
     zone = _zone(request)

@@ -23,6 +23,7 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
+from core.compiled import CompiledQuery
 from escalations.models import UrgentUpdate
 from escalations.selectors import people_with_team_access
 from oncall import rotation
@@ -267,16 +268,18 @@ def is_recipient(note: HandoffNote, user) -> bool:
     return HandoffRecipient.objects.filter(note=note, person_id=user.pk).exists()
 
 
+def _waiting(person_id: int, now: datetime) -> QuerySet:
+    return HandoffNote.objects.filter(
+        recipients__person_id=person_id,
+        recipients__deliver_at__lte=now,
+        recipients__acknowledged_at__isnull=True,
+    ).order_by("sent_at", "id")
+
+
 def waiting_for(user, *, now: datetime) -> QuerySet:
     """Notes delivered to `user` (their morning came) that they have not acknowledged, oldest
     first."""
-    return _with_everything(
-        HandoffNote.objects.filter(
-            recipients__person_id=user.pk,
-            recipients__deliver_at__lte=now,
-            recipients__acknowledged_at__isnull=True,
-        )
-    ).order_by("sent_at", "id")
+    return _with_everything(_waiting(user.pk, now))
 
 
 def sent_by(user) -> QuerySet:
@@ -444,13 +447,36 @@ def notes_of_teams(team_ids) -> QuerySet:
     )
 
 
+def _unacknowledged(author_id: int) -> QuerySet:
+    return (
+        HandoffNote.objects.filter(author_id=author_id, recipients__acknowledged_at__isnull=True)
+        .distinct()
+        .order_by("-sent_at", "-id")
+    )
+
+
 def sent_unacknowledged(user) -> QuerySet:
     """My notes that someone has not acknowledged yet (delivered or not), newest first."""
-    return _with_everything(
-        HandoffNote.objects.filter(
-            author_id=user.pk, recipients__acknowledged_at__isnull=True
-        ).distinct()
-    ).order_by("-sent_at", "-id")
+    return _with_everything(_unacknowledged(user.pk))
+
+
+# The dashboard card's two lists as rows (as_rows), compiled once (core.compiled).
+_WAITING_ROWS = CompiledQuery(
+    lambda person_id, now, limit: as_rows(_waiting(person_id, now))[:limit]
+)
+_UNACKNOWLEDGED_ROWS = CompiledQuery(
+    lambda author_id, limit: as_rows(_unacknowledged(author_id))[:limit]
+)
+
+
+def waiting_rows(user, *, now: datetime, limit: int) -> list[HandoffNote]:
+    """The first `limit` of waiting_for(user) as list rows (as_rows)."""
+    return _WAITING_ROWS.fetch(person_id=user.pk, now=now, fixed={"limit": limit})
+
+
+def unacknowledged_rows(user, *, limit: int) -> list[HandoffNote]:
+    """The first `limit` of sent_unacknowledged(user) as list rows (as_rows)."""
+    return _UNACKNOWLEDGED_ROWS.fetch(author_id=user.pk, fixed={"limit": limit})
 
 
 def last_notes_of_schedules(schedule_ids, *, team_ids) -> dict[int, HandoffNote]:

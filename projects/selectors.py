@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from core.compiled import CompiledQuery
 from teams.models import TeamRole
 from teams.selectors import team_ids_of
 
@@ -47,10 +48,10 @@ def stale_q(now: datetime) -> Q:
     return Q(stale_at__lte=now, status__in=OPEN_STATUSES)
 
 
-def with_people(queryset: QuerySet) -> QuerySet:
+def with_people(queryset: QuerySet, *, now: datetime | None = None) -> QuerySet:
     """Projects with their team, owner, backup and acting owner (and profiles) joined, and
-    `orphaned` / `is_stale` annotated."""
-    now = timezone.now()
+    `orphaned` / `is_stale` annotated (stale at `now`, by default the present)."""
+    now = now or timezone.now()
     return queryset.select_related(
         "team",
         "owner__profile",
@@ -298,18 +299,25 @@ def goal_of(project: Project, goal_id: int) -> Goal | None:
     return Goal.objects.filter(project=project, pk=goal_id).first()
 
 
-def accountable_for(person: AbstractBaseUser) -> list[Project]:
-    """The open projects `person` owns or acts for, with open_goals, the soonest update due
-    first: the dashboard's "my projects" and "I act for" (one query)."""
-    return list(
+# The dashboard's reads, compiled once (core.compiled): the same shape on every request.
+_ACCOUNTABLE_FOR = CompiledQuery(
+    lambda person_id, now: (
         with_people(
             Project.objects.filter(status__in=OPEN_STATUSES).filter(
-                Q(owner=person) | Q(acting_owner=person)
-            )
+                Q(owner_id=person_id) | Q(acting_owner_id=person_id)
+            ),
+            now=now,
         )
         .annotate(open_goals=open_goals_count())
         .order_by("update_due_on", "name", "id")[:50]
     )
+)
+
+
+def accountable_for(person: AbstractBaseUser) -> list[Project]:
+    """The open projects `person` owns or acts for, with open_goals, the soonest update due
+    first: the dashboard's "my projects" and "I act for" (one query)."""
+    return _ACCOUNTABLE_FOR.fetch(person_id=person.pk, now=timezone.now())
 
 
 def team_projects_page(team_id: int, *, limit: int) -> tuple[list[Project], int]:
@@ -405,13 +413,18 @@ def pending_transfers_for(project_ids) -> dict[int, OwnershipTransfer]:
     }
 
 
-def transfers_waiting_page(person: AbstractBaseUser, *, limit: int) -> list[OwnershipTransfer]:
-    """The first `limit` transfers waiting for `person`'s answer, soonest to expire first,
-    with everyone they name (one query)."""
-    return list(
-        OwnershipTransfer.objects.filter(to_person=person, state=TransferState.PENDING)
+_TRANSFERS_WAITING = CompiledQuery(
+    lambda person_id, limit: (
+        OwnershipTransfer.objects.filter(to_person_id=person_id, state=TransferState.PENDING)
         .select_related(
             "project__team", "to_person__profile", "from_owner__profile", "proposed_by__profile"
         )
         .order_by("expires_at", "id")[:limit]
     )
+)
+
+
+def transfers_waiting_page(person: AbstractBaseUser, *, limit: int) -> list[OwnershipTransfer]:
+    """The first `limit` transfers waiting for `person`'s answer, soonest to expire first,
+    with everyone they name (one query)."""
+    return _TRANSFERS_WAITING.fetch(person_id=person.pk, fixed={"limit": limit})
