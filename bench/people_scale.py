@@ -12,7 +12,7 @@ if missing, migrated and flushed), seeded with `seed_demo --people N --teams N/8
 300 --projects P`. The projects are a fixed number at every size (--projects, default 3,000,
 the seed size's), not seed_demo's 2.5 per person: no page measured here reads a project, and
 250,000 projects would take most of the seeding time at 100,000 people. On PostgreSQL the
-seeded database is then ANALYZEd (analyze_after_bulk_load, below).
+seeded database is then ANALYZEd (bench.common.analyze_after_bulk_load).
 
 Requests go through Django's full middleware stack in-process (test Client), signed in as the
 demo member, timed in rounds (bench.common.timed_rounds: each round asks every URL once, in
@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (  # noqa: E402
+    analyze_after_bulk_load,
     body_of,
     first_requests,
     print_table,
@@ -50,25 +51,6 @@ CASES = [
     ("API oncall/now", "/api/v1/oncall/now/"),
 ]
 UNCACHED = "API oncall/now, cache cleared"
-
-
-def analyze_after_bulk_load() -> float:
-    """On PostgreSQL, ANALYZE the freshly seeded database; the seconds it took. seed_demo
-    writes everything in bulk in a few minutes, before autovacuum has looked at the tables,
-    and the planner then still believes the empty tables' statistics: at 100,000 people it
-    took "working now" for 150 rows instead of 47,000 and chose plans four to twenty times
-    slower (docs/benchmarks.md). A live database's autovacuum keeps these statistics; the
-    benchmark measures that state, not the minute after a bulk load."""
-    import time
-
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return 0.0
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    return time.perf_counter() - started
 
 
 def run_size(people: int, requests: int, warmup: int) -> list[list[object]]:
