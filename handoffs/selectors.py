@@ -482,18 +482,23 @@ def unacknowledged_rows(user, *, limit: int) -> list[HandoffNote]:
 def last_notes_of_schedules(schedule_ids, *, team_ids) -> dict[int, HandoffNote]:
     """{schedule id: its latest note} for those of `schedule_ids` whose team is one of
     `team_ids` (the reader's: notes stay within their team). Two queries."""
-    from django.db.models import Max
-
     ids = list(schedule_ids)
     if not ids or not team_ids:
         return {}
+    notes = _LAST_NOTES.fetch(schedule_ids=ids, team_ids=sorted(team_ids))
+    return {note.schedule_id: note for note in notes}
+
+
+def _last_notes(schedule_ids, team_ids) -> QuerySet:
+    from django.db.models import Max
+
     latest = (
-        HandoffNote.objects.filter(schedule_id__in=ids, team_id__in=list(team_ids))
+        HandoffNote.objects.filter(schedule_id__in=schedule_ids, team_id__in=team_ids)
         .values("schedule_id")
         .annotate(last=Max("id"))
         .values("last")
     )
-    notes = (
+    return (
         HandoffNote.objects.filter(pk__in=latest)
         .select_related("author__profile", "schedule", "team")
         .prefetch_related(
@@ -503,7 +508,10 @@ def last_notes_of_schedules(schedule_ids, *, team_ids) -> dict[int, HandoffNote]
             "items",
         )
     )
-    return {note.schedule_id: note for note in notes}
+
+
+# On call now asks on every request, for a page of schedules (core.compiled).
+_LAST_NOTES = CompiledQuery(_last_notes)
 
 
 def project_by_slug(slug: str) -> Project | None:

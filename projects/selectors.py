@@ -320,13 +320,19 @@ def accountable_for(person: AbstractBaseUser) -> list[Project]:
     return _ACCOUNTABLE_FOR.fetch(person_id=person.pk, now=timezone.now())
 
 
+_TEAM_PROJECTS = CompiledQuery(
+    lambda team_id, now, limit: (
+        with_people(Project.objects.filter(team_id=team_id, status__in=OPEN_STATUSES), now=now)
+        .annotate(open_goals=open_goals_count())
+        .order_by("name", "id")[:limit]
+    )
+)
+
+
 def team_projects_page(team_id: int, *, limit: int) -> tuple[list[Project], int]:
     """The first `limit` open projects of a team by name and how many it has (two queries)."""
-    qs = Project.objects.filter(team_id=team_id, status__in=OPEN_STATUSES)
-    rows = list(
-        with_people(qs).annotate(open_goals=open_goals_count()).order_by("name", "id")[:limit]
-    )
-    return rows, qs.count()
+    rows = _TEAM_PROJECTS.fetch(team_id=team_id, now=timezone.now(), fixed={"limit": limit})
+    return rows, Project.objects.filter(team_id=team_id, status__in=OPEN_STATUSES).count()
 
 
 # --- API reads --------------------------------------------------------------------------------
