@@ -1,7 +1,7 @@
 """Load test of the production split on this machine: gunicorn for HTTP, uvicorn for /ws/, a
 Celery worker, beat, PostgreSQL and Redis, under a mixed workload (Locust, headless).
 
-    .venv/bin/python bench/load.py [--sizes 1200,12000] [--users 2,4,8,16,32]
+    .venv/bin/python bench/load.py [--sizes 1200,12000] [--users 2,4,8,16,32,64]
         [--step-seconds 20] [--warm-seconds 4] [--bare-users 20] [--bare-seconds 15]
         [--sockets 300] [--think 0.1,0.3] [--web-workers 3] [--reuse]
         [--database-prefix postgres://postgres@127.0.0.1:5432/bench_load_]
@@ -601,7 +601,7 @@ def main() -> None:
         sys.exit("Locust is not installed: .venv/bin/pip install -r bench/requirements-load.txt")
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1200,12000")
-    parser.add_argument("--users", default="2,4,8,16,32")
+    parser.add_argument("--users", default="2,4,8,16,32,64")
     parser.add_argument("--step-seconds", type=float, default=20)
     parser.add_argument("--warm-seconds", type=float, default=4)
     parser.add_argument("--bare-users", type=int, default=20)
