@@ -18,14 +18,15 @@ put the real values in their places, and run the remembered SQL through a copy o
 remembered compiler, so rows become model instances (select_related, annotations) exactly as
 the ORM would make them; prefetch_related lookups run as usual afterwards.
 
-Which values: ints, strings, dates and datetimes become stand-ins; a list, tuple or set of
-ints becomes one stand-in per element, its length part of the shape (anything else in a list
-runs uncompiled); anything else (booleans,
-None, small enums that change the SQL) is part of the shape and reaches `build` as given.
+Which values: ints, strings, dates and aware datetimes become stand-ins; a list, tuple or set
+of ints becomes one stand-in per element, its length part of the shape (a list of anything
+else runs uncompiled); anything else (booleans, None) is part of the shape and reaches
+`build` as given, as do the values passed in `fixed` (a LIMIT).
 A stand-in that does not appear verbatim among the parameters (a value folded into the SQL
 text, or transformed by a lookup such as icontains) fails loudly at the first call: that
 query cannot be compiled this way. An empty list makes the ORM skip the query, so it runs
-uncompiled, as does a list longer than MAX_LIST (each length is a shape kept in memory).
+uncompiled, as does a list longer than MAX_LIST (each length is a shape kept in memory); at
+most MAX_SHAPES shapes are kept per query.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from django.db import connections
 from django.db.models import QuerySet
 
 MAX_LIST = 64
+# Shapes kept per query (each a compiled queryset, tens of kilobytes): past this, a new shape
+# is compiled for the call and not kept, so lists of ever new lengths cannot grow a process.
+MAX_SHAPES = 256
 # Stand-ins: negative ids within 32 bits (Django leaves an out-of-range integer comparison
 # out of the SQL), and instants and strings no row holds. Each value gets its own.
 _INT_BASE = -1_900_000_000
@@ -136,7 +140,9 @@ class CompiledQuery:
         key = tuple(shape)
         entry = self._entries.get(key)
         if entry is None:
-            entry = self._entries[key] = self._compile(using, markers, values)
+            entry = self._compile(using, markers, values)
+            if len(self._entries) < MAX_SHAPES:
+                self._entries[key] = entry
         params = list(entry.params)
         for name, index, positions, convert in entry.slots:
             value = convert(values[name] if index is None else values[name][index])

@@ -99,3 +99,15 @@ def test_a_value_a_lookup_transforms_is_refused_at_the_first_call():
     compiled = CompiledQuery(lambda name: Team.objects.filter(name__icontains=name))
     with pytest.raises(ImproperlyConfigured, match="cannot be compiled once"):
         compiled.fetch(name="sre")
+
+
+def test_no_more_shapes_are_kept_than_max_shapes(monkeypatch):
+    import core.compiled
+
+    monkeypatch.setattr(core.compiled, "MAX_SHAPES", 2)
+    teams = [TeamFactory(name=f"T{n}") for n in range(4)]
+    ids = [t.pk for t in teams]
+    compiled = CompiledQuery(lambda team_ids: Team.objects.filter(pk__in=team_ids).order_by("pk"))
+    for length in (1, 2, 3, 4, 3):
+        assert [t.pk for t in compiled.fetch(team_ids=ids[:length])] == ids[:length]
+    assert len(compiled._entries) == 2
