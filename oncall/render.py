@@ -8,6 +8,7 @@ is escaped with html.escape, which is what Django's escape() does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -18,17 +19,27 @@ from core.timefmt import fmt_day_time, fmt_weekday_time
 _INDENT = "\n    "
 
 
-def now_rows_html(items: list[dict]) -> SafeString:
-    """The <tr> elements of the on-call-now table for presenters.now_rows(...) items."""
+def now_rows_html(
+    items: list[dict],
+    *,
+    schedule_readable: Callable[[object], bool],
+    person_visible: Callable[[object], bool],
+) -> SafeString:
+    """The <tr> elements of the on-call-now table for presenters.now_rows(...) items. A
+    schedule is linked when `schedule_readable(row)`, the person on call when
+    `person_visible(item["person"])` (the views' permission checks): anything else is a name
+    without a link, never a link to a "not found"."""
     schedule_url = id_path_format("oncall-schedule")
     person_url = id_path_format("person-detail")
     parts = []
     for item in items:
         row, status, until = item["row"], item["status"], item["until"]
         gap = row.person_id is None
-        schedule = schedule_url(row.schedule_id)
+        schedule_name = escape(row.schedule_name)
+        if schedule_readable(row):
+            schedule_name = f'<a href="{schedule_url(row.schedule_id)}">{schedule_name}</a>'
         cells = [
-            f'<td data-label="Schedule"><a href="{schedule}">{escape(row.schedule_name)}</a></td>',
+            f'<td data-label="Schedule">{schedule_name}</td>',
             f'<td data-label="Team">{escape(row.team_name)}</td>',
         ]
         if gap:
@@ -37,16 +48,16 @@ def now_rows_html(items: list[dict]) -> SafeString:
                 '<td data-label=""></td>'
             )
         else:
-            person = person_url(row.person_id)
+            name = escape(row.display_name)
+            if person_visible(item["person"]):
+                name = f'<a href="{person_url(row.person_id)}">{name}</a>'
             local = ""
             if status:
                 local = (
                     f"{fmt_weekday_time(status['local'])} {escape(status['offset'])} "
                     f'<span class="badge {escape(status["css"])}">{escape(status["label"])}</span>'
                 )
-            cells.append(
-                f'<td data-label="On call"><a href="{person}">{escape(row.display_name)}</a></td>'
-            )
+            cells.append(f'<td data-label="On call">{name}</td>')
             cells.append(
                 f'<td data-label="Their time" class="time">{local}'
                 f'<span class="muted small"> {escape(row.time_zone)}</span></td>'

@@ -13,6 +13,7 @@ from core.zones import zoneinfo
 
 from .. import presenters, selectors
 from .. import render as row_render
+from ..models import Schedule
 from .common import filter_form, paginate, viewer_zone_name
 
 
@@ -32,9 +33,21 @@ def oncall_now(request: HttpRequest) -> HttpResponse:
     page, links = paginate(request, rows, form)
     people = selectors.people_by_id(r.person_id for r in page.object_list)
     rows_shown = presenters.now_rows(page.object_list, people, now, zone)
+    viewer = request.user
+    rows_html = row_render.now_rows_html(
+        rows_shown,
+        # Who is on call is everyone's to see; a schedule's page and a person's (a leaver's,
+        # say) only for those the rules let in. No query: the viewer's teams are cached.
+        schedule_readable=lambda row: viewer.has_perm(
+            "oncall.view_schedule", Schedule(pk=row.schedule_id, team_id=row.team_id)
+        ),
+        person_visible=lambda person: (
+            person is not None and viewer.has_perm("teams.view_person", person)
+        ),
+    )
     context = {
         "rows": rows_shown,
-        "rows_html": row_render.now_rows_html(rows_shown),
+        "rows_html": rows_html,
         "page": page,
         "links": links,
         "form": form,

@@ -50,6 +50,7 @@ def test_python_rows_match_the_template_rows(db):
     items = [
         {
             "row": _row(),
+            "person": object(),
             "status": {
                 "local": datetime(2026, 3, 29, 9, 5, tzinfo=tokyo),
                 "offset": "UTC+09:00",
@@ -60,17 +61,51 @@ def test_python_rows_match_the_template_rows(db):
         },
         {
             "row": _row(schedule_id=8, person_id=None, display_name=None),
+            "person": None,
             "status": None,
             "until": until,
         },
-        {"row": _row(schedule_id=9), "status": None, "until": None},
+        {"row": _row(schedule_id=9), "person": object(), "status": None, "until": None},
     ]
     expected = engines["django"].from_string(TEMPLATE_LOOP).render({"rows": items})
-    actual = str(now_rows_html(items))
+    actual = str(now_rows_html(items, schedule_readable=_yes, person_visible=_yes))
     assert parse_html(actual) == parse_html(expected)
     assert "Core &lt;primary&gt; &amp; co" in actual and "<b>" not in actual
+
+
+def _yes(_):
+    return True
+
+
+def test_a_schedule_or_person_the_viewer_may_not_open_is_named_without_a_link(db):
+    items = [{"row": _row(), "person": object(), "status": None, "until": None}]
+    html = str(now_rows_html(items, schedule_readable=lambda r: False, person_visible=_yes))
+    assert "/schedules/" not in html and "Core &lt;primary&gt; &amp; co" in html
+    assert 'href="/people/42/"' in html
+    html = str(now_rows_html(items, schedule_readable=_yes, person_visible=lambda p: False))
+    assert "/people/" not in html and "Zoë &lt;b&gt;O&#x27;Neil&lt;/b&gt;" in html
+    assert 'href="/schedules/7/"' in html
 
 
 def test_the_page_renders_its_rows(member_client, db):
     html = member_client.get("/oncall/").content.decode()
     assert '<table id="oncall-now"' in html
+
+
+def test_the_page_links_only_what_the_viewer_may_open(db):
+    """Who is on call is everyone's to see; a schedule's page only for its readers, and a
+    leaver's page only for those who see leavers: else plain names, never a link to a 404."""
+    import time_machine
+    from django.contrib.auth import get_user_model
+
+    from tests.oncall.world import World, utc
+
+    world = World()
+    world.daily_layer(people=[world.ana, world.bo])
+    with time_machine.travel(utc(2026, 11, 3, 8), tick=False):  # Ana's shift
+        get_user_model().objects.filter(pk=world.ana.pk).update(is_active=False)
+        for viewer, links in ((world.cy, True), (world.outsider, False), (world.admin, True)):
+            html = world.client(viewer).get("/oncall/").content.decode()
+            assert "Primary" in html and ">Ana<" in html
+            assert (f'href="/schedules/{world.schedule.pk}/"' in html) is links, viewer
+            assert (f'href="/people/{world.ana.pk}/"' in html) is (viewer == world.admin)
