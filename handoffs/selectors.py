@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 
 from core.compiled import CompiledQuery
 from escalations.models import UrgentUpdate
@@ -490,8 +490,6 @@ def last_notes_of_schedules(schedule_ids, *, team_ids) -> dict[int, HandoffNote]
 
 
 def _last_notes(schedule_ids, team_ids) -> QuerySet:
-    from django.db.models import Max
-
     latest = (
         HandoffNote.objects.filter(schedule_id__in=schedule_ids, team_id__in=team_ids)
         .values("schedule_id")
@@ -845,8 +843,6 @@ def prompt_minutes(user) -> int:
 
 
 def longest_prompt_minutes() -> int:
-    from django.db.models import Max
-
     longest = HandoffPreferences.objects.aggregate(m=Max("prompt_minutes"))["m"]
     return max(longest or 0, DEFAULT_PROMPT_MINUTES)
 
