@@ -18,7 +18,7 @@ from core.timefmt import fmt_day_time, fmt_span
 from core.zones import zoneinfo
 
 from . import selectors
-from .models import Schedule
+from .permissions import schedule_readability
 
 DASHBOARD_DAYS = 14
 TEAM_PANEL_ROWS = 10  # more are a link to the schedules list, filtered by the team
@@ -53,12 +53,12 @@ def team_schedules(request: HttpRequest, *, team) -> SafeString:
     user = request.user
     items = []
     rows, total = selectors.team_oncall_now(team.pk, at=now, limit=TEAM_PANEL_ROWS)
+    readable = schedule_readability(user)
     for row in rows:
-        schedule = Schedule(pk=row.schedule_id, team_id=row.team_id)  # for the rule only
         items.append(
             {
                 "row": row,
-                "readable": user.has_perm("oncall.view_schedule", schedule),
+                "readable": readable(row.schedule_id, row.team_id),
                 "until": row.until.astimezone(zone) if row.until else None,
             }
         )

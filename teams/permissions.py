@@ -111,6 +111,17 @@ rules.add_perm("teams.change_org_settings", is_org_admin)
 rules.add_perm("teams.view_audit", is_org_admin)
 
 
+def person_visibility(user) -> Callable[[object], bool]:
+    """teams.view_person for a list of people, as a test on a person (with `is_active`): the
+    viewer's half of the rule is asked once. tests/teams/test_permissions.py checks it agrees
+    with the rule."""
+    if not is_person(user):
+        return lambda person: False
+    if sees_people_who_left(user):
+        return lambda person: True
+    return lambda person: person is None or bool(getattr(person, "is_active", False))
+
+
 def contact_visibility(user) -> Callable[[int], bool]:
     """teams.view_contact for a list of people, as a test on a person's id: the rule's
     viewer-only half (admin) is asked once, not once per row; otherwise only the viewer's own

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_safe
 from core import panels
 from core.permissions import require
 from core.zones import zoneinfo
+from teams.permissions import person_visibility
 
 from .. import presenters, selectors
 from .. import render as row_render
-from ..models import Schedule
+from ..permissions import schedule_readability
 from .common import filter_form, paginate, viewer_zone_name
 
 
@@ -33,17 +34,14 @@ def oncall_now(request: HttpRequest) -> HttpResponse:
     page, links = paginate(request, rows, form)
     people = selectors.people_by_id(r.person_id for r in page.object_list)
     rows_shown = presenters.now_rows(page.object_list, people, now, zone)
-    viewer = request.user
+    readable = schedule_readability(request.user)
+    visible = person_visibility(request.user)
     rows_html = row_render.now_rows_html(
         rows_shown,
         # Who is on call is everyone's to see; a schedule's page and a person's (a leaver's,
-        # say) only for those the rules let in. No query: the viewer's teams are cached.
-        schedule_readable=lambda row: viewer.has_perm(
-            "oncall.view_schedule", Schedule(pk=row.schedule_id, team_id=row.team_id)
-        ),
-        person_visible=lambda person: (
-            person is not None and viewer.has_perm("teams.view_person", person)
-        ),
+        # say) only for those the rules let in. The viewer's teams are cached.
+        schedule_readable=lambda row: readable(row.schedule_id, row.team_id),
+        person_visible=lambda person: person is not None and visible(person),
     )
     context = {
         "rows": rows_shown,

@@ -176,3 +176,32 @@ def test_swap_approval_via_api(world):
         assert no.status_code == 200 and no.json()["status"] == "declined"
     statuses = [s["status"] for s in world.client(world.ana).get(url).json()["results"]]
     assert sorted(statuses) == ["approved", "declined"]
+
+
+def test_schedule_readability_agrees_with_the_rule(world):
+    """Lists (on call now, the team panel) use schedule_readability: the rule's viewer half
+    asked once. It must answer as oncall.view_schedule does for every schedule and viewer:
+    members, leads, a participant from outside the team, managers, admins, a leaver, nobody."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from oncall.permissions import schedule_readability
+    from teams import services as team_services
+    from tests.factories import SYSTEM, PersonFactory
+    from tests.oncall.world import team_on_call
+
+    guest = PersonFactory(username="gus", display_name="Guest participant")
+    _team, other, _layer = team_on_call("Search", PersonFactory(username="sid"), [])
+    world.daily_layer([world.ana, guest])  # a participant of SRE's schedule, member of nothing
+    manager = PersonFactory(username="mia", org_role="manager")
+    leaver = PersonFactory(username="lee")
+    world.daily_layer([world.ana, leaver], name="Second")
+    team_services.person_deactivate(actor=SYSTEM, person=leaver)
+    leaver.refresh_from_db()
+    viewers = [world.lead, world.ana, world.outsider, world.admin, guest, manager, leaver]
+    for viewer in viewers:
+        readable = schedule_readability(viewer)
+        for schedule in (world.schedule, other):
+            expected = viewer.has_perm("oncall.view_schedule", schedule)
+            assert readable(schedule.pk, schedule.team_id) is expected, (viewer, schedule)
+    assert schedule_readability(guest)(world.schedule.pk, world.schedule.team_id) is True
+    assert schedule_readability(AnonymousUser())(world.schedule.pk, world.schedule.team_id) is False

@@ -85,6 +85,21 @@ def test_contact_visibility_agrees_with_the_rule(world, role):
     assert contact_visibility(AnonymousUser())(user.pk) is False
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_person_visibility_agrees_with_the_rule(world, role):
+    """Lists (on call now) use person_visibility (the rule's viewer half asked once); it must
+    answer as teams.view_person does, for people still here and for one who left."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from teams.permissions import person_visibility
+
+    user = world["people"][role]
+    visible = person_visibility(user)
+    for person in [world["other"], *world["people"].values()]:
+        assert visible(person) is user.has_perm("teams.view_person", person), person
+    assert person_visibility(AnonymousUser())(user) is False
+
+
 def test_anonymous_has_no_permissions(db):
     from django.contrib.auth.models import AnonymousUser
 
