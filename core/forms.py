@@ -4,6 +4,7 @@ and their ValidationError dicts are mapped back onto the form (apply_errors, for
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TypeVar
 
 from django import forms
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from .audit import Actor
-from .widgets import MemoSelect
+from .widgets import MemoSelect, PlainChoices
 from .zones import zone_choices_by_country
 
 
@@ -56,14 +57,19 @@ def form_write(
     return True, result
 
 
-def zone_choices(current: str = "") -> list:
-    """A time-zone picker's choices, grouped by country, keeping `current` selectable."""
+def zone_choices(current: str = "") -> PlainChoices:
+    """A time-zone picker's choices, grouped by country, keeping `current` selectable. As
+    PlainChoices: Django would otherwise normalise the 400 zones again on every form."""
     choices = [("", "Choose a time zone…"), *zone_choices_by_country()]
-    known = {zone for _group, zones in zone_choices_by_country() for zone, _label in zones}
-    if current and current not in known:
+    if current and current not in _listed_zones():
         # Keep an older alias (e.g. Asia/Calcutta) selectable so saving does not change it.
         choices.append(("Current", [(current, current)]))
-    return choices
+    return PlainChoices(choices)
+
+
+@lru_cache(maxsize=1)
+def _listed_zones() -> frozenset[str]:
+    return frozenset(zone for _group, zones in zone_choices_by_country() for zone, _ in zones)
 
 
 def team_filter_field() -> forms.TypedChoiceField:

@@ -53,8 +53,9 @@ class PlainChoices(BaseChoiceIterator):
 
 class MemoSelect(FastSelect):
     """FastSelect with its <option> list memoised by the choices themselves: the team list
-    rarely changes, so it is built once per process; a renamed or added team makes a
-    different key, so an old list is never served. Single-valued selects only."""
+    and the time-zone picker's 400 zones in their country groups rarely change, so each is
+    built once per process; a renamed or added team makes a different key, so an old list is
+    never served. Single-valued selects only."""
 
     _cache: dict[tuple, str] = {}
 
@@ -63,10 +64,13 @@ class MemoSelect(FastSelect):
             return super().render(name, value, attrs, renderer)
         final_attrs = self.build_attrs(self.attrs, attrs or {})
         final_attrs["name"] = name
-        key = tuple(self.choices)
+        key = tuple(
+            (v, tuple(label)) if isinstance(label, list | tuple) else (v, label)
+            for v, label in self.choices
+        )
         options = self._cache.get(key)
         if options is None:
-            options = "".join(_option(v, label, set()) for v, label in key)
+            options = "".join(_options_html(v, label) for v, label in key)
             if len(self._cache) >= 16:
                 self._cache.clear()
             self._cache[key] = options
@@ -74,3 +78,10 @@ class MemoSelect(FastSelect):
         marker = f'<option value="{escape(selected)}">'
         options = options.replace(marker, marker[:-1] + " selected>", 1)
         return mark_safe(f"<select{flatatt(final_attrs)}>{options}</select>")
+
+
+def _options_html(value, label) -> str:
+    if isinstance(label, tuple):  # an <optgroup>
+        inner = "".join(_option(v, text, set()) for v, text in label)
+        return f'<optgroup label="{escape(str(value))}">{inner}</optgroup>'
+    return _option(value, label, set())

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from core.forms import team_filter_field, zone_choices
-from core.widgets import FastSelect, PlainChoices
+from core.widgets import MemoSelect, PlainChoices
 
 from . import services, specs
 from .models import ShiftUnit
@@ -86,7 +86,7 @@ def ids_to_usernames(ids: list[int]) -> str:
 class ScheduleForm(forms.Form):
     name = forms.CharField(max_length=120)
     team = forms.TypedChoiceField(coerce=int, empty_value=None)
-    time_zone = forms.CharField(max_length=64, widget=FastSelect, label="Time zone")
+    time_zone = forms.CharField(max_length=64, widget=MemoSelect, label="Time zone")
     requires_lead_approval_for_swaps = forms.BooleanField(
         required=False, label="Swaps need the team lead's approval"
     )
@@ -105,7 +105,7 @@ class ScheduleSettingsForm(forms.Form):
     """Editing a schedule: its team never changes (create a new schedule instead)."""
 
     name = forms.CharField(max_length=120)
-    time_zone = forms.CharField(max_length=64, widget=FastSelect, label="Time zone")
+    time_zone = forms.CharField(max_length=64, widget=MemoSelect, label="Time zone")
     requires_lead_approval_for_swaps = forms.BooleanField(
         required=False, label="Swaps need the team lead's approval"
     )
@@ -125,7 +125,7 @@ class LayerForm(forms.Form):
 
     name = forms.CharField(max_length=200, required=False)
     priority = forms.IntegerField(required=False, initial=0)
-    time_zone = forms.CharField(max_length=64, widget=FastSelect, label="Time zone")
+    time_zone = forms.CharField(max_length=64, widget=MemoSelect, label="Time zone")
     start = forms.CharField(
         widget=LocalInput(),
         required=False,

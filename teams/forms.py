@@ -50,7 +50,7 @@ class ProfileForm(forms.Form):
     # CharFields with a <select> (not ChoiceFields): the rules below answer with clearer
     # messages (a mistyped zone gets the nearest one), and keep an older zone alias valid.
     country = forms.CharField(widget=FastSelect)
-    time_zone = forms.CharField(widget=FastSelect, label="Time zone")
+    time_zone = forms.CharField(widget=MemoSelect, label="Time zone")
     working_hours = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
