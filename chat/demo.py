@@ -30,7 +30,8 @@ _TALK = (
 def seed(run) -> None:
     if Message.objects.exists():
         return
-    services.rooms_backfill()
+    while services.rooms_backfill():  # every team's and project's room, as after the sweep
+        pass
     now = timezone.now()
     made = 0
     for team in Team.objects.order_by("id")[:3]:

@@ -604,25 +604,31 @@ def held_send(*, held_id: int) -> Message | None:
         return message
 
 
-def rooms_backfill(*, limit: int = 500) -> int:
-    """A room for each team and project that has none yet; returns how many were made."""
+def rooms_backfill(*, limit: int = 2000) -> int:
+    """A room for each team and project that has none yet, up to `limit` of each a call;
+    returns how many were made. One insert for them all: room by room, the sweep spent a
+    second of CPU a minute on a bulk import's 30,000 projects. A room made meanwhile by the
+    post_save signal or a viewer is skipped (the partial unique constraints decide)."""
     from projects.models import Project
     from teams.models import Team
 
-    made = 0
-    teams = Team.objects.exclude(
-        pk__in=Room.objects.filter(kind=RoomKind.TEAM).values("team_id")
-    ).values_list("pk", flat=True)[:limit]
-    for pk in teams:
-        team_room_ensure(team=pk)
-        made += 1
-    projects = Project.objects.exclude(
-        pk__in=Room.objects.filter(kind=RoomKind.PROJECT).values("project_id")
-    ).values_list("pk", flat=True)[:limit]
-    for pk in projects:
-        project_room_ensure(project=pk)
-        made += 1
-    return made
+    team_ids = list(
+        Team.objects.exclude(
+            pk__in=Room.objects.filter(kind=RoomKind.TEAM).values("team_id")
+        ).values_list("pk", flat=True)[:limit]
+    )
+    project_ids = list(
+        Project.objects.exclude(
+            pk__in=Room.objects.filter(kind=RoomKind.PROJECT).values("project_id")
+        ).values_list("pk", flat=True)[:limit]
+    )
+    if not team_ids and not project_ids:
+        return 0
+    now = timezone.now()
+    rooms = [Room(kind=RoomKind.TEAM, team_id=pk, created_at=now) for pk in team_ids]
+    rooms += [Room(kind=RoomKind.PROJECT, project_id=pk, created_at=now) for pk in project_ids]
+    Room.objects.bulk_create(rooms, batch_size=1000, ignore_conflicts=True)
+    return len(rooms)
 
 
 def rooms_for_viewer_ensure(*, user) -> int:
