@@ -63,7 +63,7 @@ def zone_choices(current: str = "") -> PlainChoices:
     choices = [("", "Choose a time zone…"), *zone_choices_by_country()]
     if current and current not in _listed_zones():
         # Keep an older alias (e.g. Asia/Calcutta) selectable so saving does not change it.
-        choices.append(("Current", [(current, current)]))
+        choices.append(("Current", ((current, current),)))
     return PlainChoices(choices)
 
 

@@ -64,11 +64,14 @@ class MemoSelect(FastSelect):
             return super().render(name, value, attrs, renderer)
         final_attrs = self.build_attrs(self.attrs, attrs or {})
         final_attrs["name"] = name
-        key = tuple(
-            (v, tuple(label)) if isinstance(label, list | tuple) else (v, label)
-            for v, label in self.choices
-        )
-        options = self._cache.get(key)
+        key = tuple(self.choices)
+        try:
+            options = self._cache.get(key)
+        except TypeError:  # option groups given as lists: make them hashable
+            key = tuple(
+                (v, tuple(label)) if isinstance(label, list) else (v, label) for v, label in key
+            )
+            options = self._cache.get(key)
         if options is None:
             options = "".join(_options_html(v, label) for v, label in key)
             if len(self._cache) >= 16:

@@ -71,15 +71,15 @@ def country_name(code: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def zone_choices_by_country() -> list[tuple[str, list[tuple[str, str]]]]:
+def zone_choices_by_country() -> list[tuple[str, tuple[tuple[str, str], ...]]]:
     """[(country name, [(zone, label), ...]), ...] for a grouped <select>."""
     common = set(pytz.common_timezones)
     groups = []
     for code, name in sorted(pytz.country_names.items(), key=lambda item: item[1]):
         zones = [z for z in pytz.country_timezones.get(code, []) if z in common]
         if zones:
-            groups.append((name, [(z, z.replace("_", " ")) for z in zones]))
-    groups.append(("Other", [("UTC", "UTC")]))
+            groups.append((name, tuple((z, z.replace("_", " ")) for z in zones)))
+    groups.append(("Other", (("UTC", "UTC"),)))
     return groups
 
 
