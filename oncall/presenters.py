@@ -581,15 +581,25 @@ def _spans(start: datetime, end: datetime, zone: ZoneInfo, person) -> dict:
     return {"span": fmt_span(start, end, zone), "theirs": theirs}
 
 
-def now_rows(rows, people: Mapping, now: datetime, zone: ZoneInfo) -> list[dict]:
-    """Rows of "who is on call now" (selectors.NowRow) with the person, their status and the
-    end of the shift in the viewer's zone."""
+def now_rows(rows, clocks: Mapping, zone: ZoneInfo) -> list[dict]:
+    """Rows of "who is on call now" (selectors.NowRow) with the person on call (a
+    teams.selectors.PersonClock from `clocks`, None for a gap or someone without a profile),
+    their local time and badge, and the end of the shift in the viewer's zone."""
     out = []
     for row in rows:
-        person = people.get(row.person_id)
-        status = person_status(person, now) if person is not None else None
+        clock = clocks.get(row.person_id)
+        status = None
+        if clock is not None:
+            local = clock.status
+            label, css = work_badge(local)
+            status = {
+                "local": local.local_time,
+                "offset": local.utc_offset,
+                "label": label,
+                "css": css,
+            }
         until = _local(row.until, zone)
-        out.append({"row": row, "person": person, "status": status, "until": until})
+        out.append({"row": row, "person": clock, "status": status, "until": until})
     return out
 
 

@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from core import caching
+from core.compiled import CompiledQuery
 from core.models import AuditEvent
 from core.timefmt import fmt_offset
 from core.zones import zoneinfo
@@ -628,6 +629,41 @@ class LocalStatusCache:
                 local_time=zone[1], working=working, utc_offset=zone[2]
             )
         return status
+
+
+@dataclass(frozen=True)
+class PersonClock:
+    """Someone shown beside a row of another list (who is on call): still here or not, their
+    zone, and their local time and state at one instant."""
+
+    pk: int
+    is_active: bool
+    time_zone: str
+    status: LocalStatus
+
+
+# Compiled once per page length (core.compiled): building the query was most of its cost.
+_PEOPLE_CLOCKS = CompiledQuery(
+    lambda ids: Profile.objects.filter(user_id__in=ids).values_list(
+        "user_id", "user__is_active", "time_zone", Cast("working_hours", TextField())
+    )
+)
+
+
+def people_clocks(person_ids, *, at: datetime) -> dict[int, PersonClock]:
+    """PersonClock of each of these people who has a profile, at `at`: one query of four
+    columns and LocalStatusCache, no model instances (a page of fifty people as users with
+    their profiles took ten times as long). Ids of None are skipped; past core.compiled's
+    MAX_LIST ids the query is built as usual."""
+    ids = {pk for pk in person_ids if pk is not None}
+    if not ids:
+        return {}
+    statuses = LocalStatusCache(at)
+    rows = _PEOPLE_CLOCKS.fetch(ids=sorted(ids))
+    return {
+        pk: PersonClock(pk, active, zone, statuses.status(zone, _ranges_for_json(hours)))
+        for pk, active, zone, hours in rows
+    }
 
 
 # --- what the pages read (teams.views) ---------------------------------------------------------

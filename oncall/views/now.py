@@ -11,6 +11,7 @@ from core import panels
 from core.permissions import require
 from core.zones import zoneinfo
 from teams.permissions import person_visibility
+from teams.selectors import people_clocks
 
 from .. import presenters, selectors
 from .. import render as row_render
@@ -32,8 +33,8 @@ def oncall_now(request: HttpRequest) -> HttpResponse:
         ids = selectors.matching_schedule_ids(filters, viewer=request.user, at=now)
         rows = [r for r in rows if r.schedule_id in ids]
     page, links = paginate(request, rows, form)
-    people = selectors.people_by_id(r.person_id for r in page.object_list)
-    rows_shown = presenters.now_rows(page.object_list, people, now, zone)
+    clocks = people_clocks((r.person_id for r in page.object_list), at=now)
+    rows_shown = presenters.now_rows(page.object_list, clocks, zone)
     readable = schedule_readability(request.user)
     visible = person_visibility(request.user)
     rows_html = row_render.now_rows_html(

@@ -324,3 +324,33 @@ def test_the_working_now_list_cached_for_the_minute_follows_every_change(member_
         assert listed() == [] and counted() == base
         person_reactivate(actor=SYSTEM, person=ada)
         assert listed() == ["ada"]
+
+
+def test_people_clocks_agree_with_person_local_status(db, django_assert_num_queries):
+    """people_clocks (on call now's people): one query, each person's status as
+    person_local_status gives it, leavers marked, no profile or no id left out."""
+    from django.contrib.auth import get_user_model
+
+    from teams.services import person_deactivate
+
+    office = {d: ["09:00-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
+    people = []
+    for n, zone in enumerate(("Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham", "UTC")):
+        person = PersonFactory(username=f"clock{n}", time_zone=zone)
+        person_update(actor=SYSTEM, person=person, working_hours=office if n % 2 else {})
+        people.append(person)
+    person_deactivate(actor=SYSTEM, person=people[3])
+    bare = get_user_model().objects.create_user(username="no-profile")
+    ids = [p.pk for p in people] + [bare.pk, None]
+    for hour in range(0, 7 * 24, 11):
+        at = WEDNESDAY_10_UTC + timedelta(hours=hour, minutes=7)
+        with django_assert_num_queries(1):
+            clocks = selectors.people_clocks(ids, at=at)
+        assert set(clocks) == {p.pk for p in people}
+        for person in people:
+            profile = selectors.Profile.objects.get(user=person)
+            clock = clocks[person.pk]
+            assert clock.status == selectors.person_local_status(profile, at=at)
+            assert clock.time_zone == profile.time_zone
+            assert clock.is_active is (person is not people[3])
+    assert selectors.people_clocks([None], at=WEDNESDAY_10_UTC) == {}
