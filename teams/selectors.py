@@ -265,6 +265,13 @@ def memberships_changed() -> None:
     _generation = next(_generations)
 
 
+# Compiled once (core.compiled): nearly every request asks, and building the query cost more
+# than running it.
+_TEAM_ROLES = CompiledQuery(
+    lambda person_id: Membership.objects.filter(person_id=person_id).values_list("team_id", "role")
+)
+
+
 def team_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> frozenset[int]:
     """The ids of the teams `user` belongs to (role None), or has `role` in (TeamRole.LEAD:
     the teams they lead). The one place Baton computes "this person's teams".
@@ -290,7 +297,7 @@ def team_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> frozenset
         return frozenset()
     memo = getattr(user, _MEMO_ATTR, None)
     if memo is None or memo[0] != _generation or memo[1] != pk:
-        roles = list(Membership.objects.filter(person_id=pk).values_list("team_id", "role"))
+        roles = _TEAM_ROLES.fetch(person_id=pk)
         by_role: dict[str | None, frozenset[int]] = {None: frozenset(t for t, _ in roles)}
         for value in TeamRole.values:
             by_role[value] = frozenset(t for t, r in roles if r == value)
