@@ -56,6 +56,7 @@ _UPDATE_JOINS = (
     "resolved_by__profile",
     "cancelled_by__profile",
 )
+_ACTIVE_UPDATE_JOINS = ("team", "project", "raised_by__profile", "acknowledged_by__profile")
 
 
 # --- policies ---------------------------------------------------------------------------------
@@ -515,7 +516,9 @@ def _open_updates(team_ids, project_id, limit) -> QuerySet:
     if project_id is not None:
         updates = updates.filter(project_id=project_id)
     return (
-        updates.select_related(*_UPDATE_JOINS)
+        # Active updates have nobody who resolved or cancelled them: two joins fewer (four
+        # relations) halve the planning of a query PostgreSQL plans afresh each time.
+        updates.select_related(*_ACTIVE_UPDATE_JOINS)
         .annotate(open_first=open_first)
         .order_by("open_first", F("exhausted_at").desc(nulls_last=True), "-created_at", "-id")[
             :limit
