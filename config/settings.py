@@ -357,8 +357,9 @@ REST_FRAMEWORK = {
         "person": env.str("THROTTLE_PERSON", default="1200/min"),
         "token": env.str("THROTTLE_TOKEN", default="600/min"),
     },
-    # JSON only: the browsable API's pages use inline scripts, which the CSP forbids.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON only: the browsable API's pages use inline scripts, which the CSP forbids. DRF's
+    # renderer with orjson writing the text (core/api.py).
+    "DEFAULT_RENDERER_CLASSES": ["core.api.FastJSONRenderer"],
     # DRF's JSON parser plus depth, number and size limits (core/parsers.py).
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.StrictJSONParser",

@@ -8,9 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
+import orjson
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .permissions import require
@@ -18,6 +20,27 @@ from .permissions import require
 # The largest id PostgreSQL's bigint (and SQLite's integer) holds: a larger one overflows the
 # driver instead of simply matching nothing.
 MAX_ID = 2**63 - 1
+
+
+class FastJSONRenderer(JSONRenderer):
+    """Every API answer's renderer (REST_FRAMEWORK's default): DRF's JSON renderer with orjson
+    writing the text. The same JSON: anything orjson does not know, and every date and time,
+    goes through DRF's encoder, so they read as DRF writes them; keys that are numbers become
+    strings as with the standard library; compact UTF-8. In a tenth of the time: on call now's
+    300 schedules (75 kB) were a seventh of its request. Differences, all valid JSON: U+2028
+    and U+2029 are left unescaped (never pasted into a script), a NaN is null where DRF's
+    strict renderer raised. Indented output (`Accept: application/json; indent=2`) and
+    anything orjson refuses (an integer beyond 64 bits) are DRF's own."""
+
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None or self.get_indent(accepted_media_type, renderer_context or {}):
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            return orjson.dumps(data, default=self.encoder_class().default, option=self._options)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
 
 
 def valid(serializer_class, data, **kwargs) -> dict:

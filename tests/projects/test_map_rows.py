@@ -5,17 +5,14 @@ renderer. The suite runs on both databases, so both dialects are held to the gen
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
-from rest_framework.renderers import JSONRenderer
 
 from projects import ownership
-from projects.map_api import MapJSONRenderer
 from projects.models import Project
 from projects.ownership import (
     P_ACTING_UNTIL,
@@ -91,36 +88,6 @@ def test_an_acting_owner_who_left_orphans_the_project(rows_world):
     User.objects.filter(pk=rows_world.lead.pk).update(is_active=False)
     rows = {r[P_ID]: r for r in ownership.project_rows(Project.objects.all(), now=rows_world.now)}
     assert rows[ship.pk][P_ORPHANED] is True
-
-
-def test_the_map_renderer_writes_the_json_drf_writes():
-    """orjson writes the map's JSON: the same values as DRF's own renderer (dates and times as
-    DRF writes them, error details as their text), compact UTF-8; indented output is DRF's."""
-    from datetime import UTC, date, datetime
-
-    from rest_framework.exceptions import ErrorDetail
-
-    data = {
-        "name": 'Zoë 東京 \u2028\u2029 </script> "quoted"',
-        "rows": [[1, True, None, "é", 2.5], []],
-        "nested": {"a": [{"b": False}]},
-    }
-    ours = MapJSONRenderer().render(data)
-    assert json.loads(ours.decode("utf-8")) == json.loads(JSONRenderer().render(data)) == data
-    assert b", " not in ours and b": " not in ours  # compact
-    assert MapJSONRenderer().render(None) == b""
-    indented = MapJSONRenderer().render(data, "application/json; indent=2")
-    assert indented == JSONRenderer().render(data, "application/json; indent=2")
-    odd = {
-        "at": datetime(2027, 3, 28, 1, 30, tzinfo=UTC),
-        "day": date(2027, 3, 28),
-        "team": [ErrorDetail("Not a team.", code="invalid")],
-    }
-    assert json.loads(MapJSONRenderer().render(odd)) == json.loads(JSONRenderer().render(odd))
-    assert json.loads(MapJSONRenderer().render(odd))["at"] == "2027-03-28T01:30:00Z"
-    # JSON has no NaN: orjson writes null where DRF's strict renderer refuses (no map value
-    # is a float).
-    assert MapJSONRenderer().render({"x": float("nan")}) == b'{"x":null}'
 
 
 def test_the_map_api_answers_utf8_json(rows_world):
