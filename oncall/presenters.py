@@ -26,7 +26,6 @@ from zoneinfo import ZoneInfo
 from core.pages import work_badge
 from core.timefmt import fmt_offset, fmt_span
 from core.zones import zoneinfo
-from teams.selectors import person_local_status
 
 # --- palette -----------------------------------------------------------------------------------
 
@@ -550,17 +549,6 @@ def fts_candidates(members: Iterable[tuple[str, str]], week: date, zone: ZoneInf
 
 
 # --- people and rows of the lists --------------------------------------------------------------
-
-
-def person_status(person, now: datetime) -> dict | None:
-    """A person's local time, UTC offset and badge (working, probably asleep, off hours) at
-    `now`; None without a profile. No query: the profile holds zone and working hours."""
-    profile = getattr(person, "profile", None)
-    if profile is None:
-        return None
-    status = person_local_status(profile, at=now)
-    label, css = work_badge(status)
-    return {"local": status.local_time, "offset": status.utc_offset, "label": label, "css": css}
 
 
 def person_choices(people: Iterable) -> list[tuple[int, str]]:
