@@ -606,9 +606,10 @@ def held_send(*, held_id: int) -> Message | None:
 
 def rooms_backfill(*, limit: int = 2000) -> int:
     """A room for each team and project that has none yet, up to `limit` of each a call;
-    returns how many were made. One insert for them all: room by room, the sweep spent a
-    second of CPU a minute on a bulk import's 30,000 projects. A room made meanwhile by the
-    post_save signal or a viewer is skipped (the partial unique constraints decide)."""
+    returns how many were missing (0: nothing left to do). One insert for them all: room by
+    room, the sweep spent a second of CPU a minute on a bulk import's 30,000 projects. A room
+    made meanwhile by the post_save signal or a viewer is left as it is (the partial unique
+    constraints decide), and is not made twice."""
     from projects.models import Project
     from teams.models import Team
 
