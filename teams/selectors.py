@@ -306,14 +306,21 @@ def team_ids_of(user: AbstractBaseUser, *, role: str | None = None) -> frozenset
     return memo[2][role]
 
 
+# Compiled once per number of teams (core.compiled): the dashboard lists the viewer's teams.
+_TEAMS_COUNTED = CompiledQuery(
+    lambda ids: (
+        Team.objects.filter(pk__in=ids).annotate(member_count=Count("memberships")).order_by("name")
+    )
+)
+
+
 def teams_of(*, person: AbstractBaseUser) -> list[Team]:
     """The person's teams by name, each with member_count and my_role (their role in it)."""
     by_role = {value: team_ids_of(person, role=value) for value in TeamRole.values}
-    teams = list(
-        Team.objects.filter(pk__in=team_ids_of(person))
-        .annotate(member_count=Count("memberships"))
-        .order_by("name")
-    )
+    team_ids = team_ids_of(person)
+    if not team_ids:
+        return []
+    teams = _TEAMS_COUNTED.fetch(ids=sorted(team_ids))
     for team in teams:
         team.my_role = next(value for value, ids in by_role.items() if team.pk in ids)
     return teams
