@@ -43,6 +43,7 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.compiled import CompiledQuery
 from teams.models import Membership, Team, TeamRole
 from teams.selectors import team_ids_of
 
@@ -467,21 +468,31 @@ class MyShift:
     end: datetime
 
 
+# Compiled once (core.compiled): the dashboard asks on every visit, and building the query
+# with its two subqueries cost more than running it.
+_MY_SCHEDULES = CompiledQuery(
+    lambda person_id, a, b: (
+        Schedule.objects.filter(
+            Q(pk__in=Participation.objects.filter(person_id=person_id).values("schedule_id"))
+            | Q(
+                pk__in=Override.objects.filter(person_id=person_id, end__gt=a, start__lt=b).values(
+                    "schedule_id"
+                )
+            )
+        )
+        .select_related("team")
+        .order_by("name", "id")
+    )
+)
+
+
 def my_shifts(person, a: datetime, b: datetime) -> list[MyShift]:
     """`person`'s final shifts over [a, b) across all schedules, by start. Three queries.
 
     Candidates are the schedules the person takes part in (oncall.Participation) and any
     schedule where they hold an override meeting [a, b).
     """
-    taking_part = Participation.objects.filter(person=person).values("schedule_id")
-    override_schedules = Override.objects.filter(person=person, end__gt=a, start__lt=b).values(
-        "schedule_id"
-    )
-    schedules = list(
-        Schedule.objects.filter(Q(pk__in=taking_part) | Q(pk__in=override_schedules))
-        .select_related("team")
-        .order_by("name", "id")
-    )
+    schedules = _MY_SCHEDULES.fetch(person_id=person.pk, a=a, b=b)
     data = load_schedules(schedules, a, b)
     out = []
     for schedule in schedules:
